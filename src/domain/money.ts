@@ -1,0 +1,34 @@
+/**
+ * Quantities, prices and money: decimal.js only. A JS number never carries one of
+ * these values in the domain; the wire carries strings and Postgres `numeric`.
+ */
+import Decimal from 'decimal.js'
+
+export { Decimal }
+
+// 40 significant digits: far beyond any price × quantity we will see, so rounding never
+// happens silently inside a computation; results are rounded explicitly where needed.
+Decimal.set({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN })
+
+export const ZERO = new Decimal(0)
+
+/** Strict decimal literal as FIX writes it (no exponent, no sign on quantities handled by caller). */
+const DECIMAL_RE = /^-?\d+(\.\d+)?$|^-?\.\d+$/
+
+/** Parse a FIX decimal field; null when it is not a plain decimal literal. */
+export function parseDecimal (raw: string | null | undefined): Decimal | null {
+  if (raw == null) return null
+  const s = raw.trim()
+  if (!DECIMAL_RE.test(s)) return null
+  return new Decimal(s)
+}
+
+/** Number of digits after the decimal point the literal carries (`1.50` → 2). */
+export function decimalPlaces (d: Decimal): number {
+  return d.decimalPlaces()
+}
+
+/** Render for the wire and for Postgres: plain notation, never exponent form. */
+export function toWire (d: Decimal): string {
+  return d.toFixed()
+}

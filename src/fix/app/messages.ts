@@ -1,0 +1,101 @@
+/**
+ * FIX 4.4 message bodies we send, as jspurefix objects (field names from the
+ * dictionary; jspurefix stamps the header). Decimals go out as strings, exactly.
+ */
+import type { ILooseObject, MsgView } from '../jspurefix'
+import type { Decimal } from '../../domain/money'
+import type { Order } from '../../domain/order'
+import type { ClientExecReport } from '../../oms/ports'
+import type { BrokerExecReport } from '../../oms/execution-normalizer'
+import type { NewOrderRequest } from '../../domain/new-order'
+
+/** AvgPx on the wire: enough decimals for any price, no float noise. */
+const px = (d: Decimal): string => d.toDecimalPlaces(10).toFixed()
+
+export function clientExecutionReport (er: ClientExecReport): ILooseObject {
+  const o = er.order
+  const body: ILooseObject = {
+    OrderID: o.orderId,
+    ClOrdID: er.clOrdId ?? o.clOrdId,
+    ExecID: er.execId,
+    ExecType: er.execType,
+    OrdStatus: er.ordStatus,
+    Account: o.account ?? undefined,
+    Instrument: { Symbol: o.symbol, SecurityType: o.securityType ?? undefined },
+    Side: o.side,
+    OrderQtyData: o.orderQty.isZero() ? undefined : { OrderQty: o.orderQty.toFixed() },
+    OrdType: o.ordType,
+    Price: o.price?.toFixed(),
+    StopPx: o.stopPx?.toFixed(),
+    TimeInForce: o.timeInForce,
+    LastQty: er.lastQty?.toFixed(),
+    LastPx: er.lastPx?.toFixed(),
+    LeavesQty: o.leavesQty.toFixed(),
+    CumQty: o.cumQty.toFixed(),
+    AvgPx: px(o.avgPx),
+    OrdRejReason: er.ordRejReason,
+    Text: er.text,
+    TransactTime: new Date()
+  }
+  if (o.origClOrdId != null) body.OrigClOrdID = o.origClOrdId
+  return body
+}
+
+/** Our NewOrderSingle toward a broker: our ClOrdID, the client's order otherwise. */
+export function brokerNewOrderSingle (brokerClOrdId: string, o: Order): ILooseObject {
+  return {
+    ClOrdID: brokerClOrdId,
+    Account: o.account ?? undefined,
+    HandlInst: o.handlInst ?? undefined,
+    ExDestination: o.exDestination ?? undefined,
+    Instrument: { Symbol: o.symbol, SecurityType: o.securityType ?? undefined },
+    Side: o.side,
+    TransactTime: new Date(),
+    OrderQtyData: { OrderQty: o.orderQty.toFixed() },
+    OrdType: o.ordType,
+    Price: o.price?.toFixed(),
+    StopPx: o.stopPx?.toFixed(),
+    TimeInForce: o.timeInForce,
+    ExpireTime: o.expireTime ?? undefined
+  }
+}
+
+const s = (v: MsgView, tag: number): string | null => v.getString(tag)
+
+/** The client's NewOrderSingle fields, as strings, for domain validation. */
+export function readNewOrderSingle (v: MsgView): NewOrderRequest {
+  const expireTime = v.getTyped(126) as Date | null
+  const expireDate = v.getTyped(432) as Date | null
+  return {
+    clOrdId: s(v, 11) ?? '',
+    account: s(v, 1),
+    symbol: s(v, 55),
+    securityType: s(v, 167),
+    side: s(v, 54),
+    ordType: s(v, 40),
+    timeInForce: s(v, 59),
+    orderQty: s(v, 38),
+    price: s(v, 44),
+    stopPx: s(v, 99),
+    handlInst: s(v, 21),
+    exDestination: s(v, 100),
+    expireTime: expireTime ?? expireDate
+  }
+}
+
+export function readBrokerExecutionReport (v: MsgView): BrokerExecReport {
+  return {
+    brokerClOrdId: s(v, 11),
+    origBrokerClOrdId: s(v, 41),
+    brokerOrderId: s(v, 37),
+    execId: s(v, 17),
+    execType: s(v, 150),
+    ordStatus: s(v, 39),
+    lastQty: s(v, 32),
+    lastPx: s(v, 31),
+    commission: s(v, 12),
+    execRefId: s(v, 19),
+    ordRejReason: s(v, 103),
+    text: s(v, 58)
+  }
+}

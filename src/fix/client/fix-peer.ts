@@ -1,0 +1,120 @@
+/**
+ * A scriptable FIX peer: an initiator (a client's engine) or an acceptor (a broker's
+ * engine) whose received application messages land in an inbox you can await.
+ * Used by `fixgw send-order`, the integration tests and the scenario runner.
+ */
+import type { Logger } from 'pino'
+import type { JsFixLoggerFactory, MsgView } from '../jspurefix'
+import type { ILooseObject } from '../jspurefix'
+import { Endpoint, type EndpointSpec } from '../transport/endpoint'
+import type { FixgwSession } from '../session/fixgw-session'
+
+export interface ReceivedMessage {
+  readonly msgType: string
+  /** Every field in wire order, as [tag, value] strings. */
+  readonly fields: ReadonlyArray<readonly [number, string]>
+  /** First value of a tag, or null. */
+  get: (tag: number) => string | null
+  readonly text: string
+}
+
+export function parseFixText (text: string, delimiter = '|'): Array<[number, string]> {
+  const out: Array<[number, string]> = []
+  for (const part of text.split(delimiter)) {
+    if (part === '') continue
+    const eq = part.indexOf('=')
+    if (eq <= 0) continue
+    out.push([Number(part.slice(0, eq)), part.slice(eq + 1)])
+  }
+  return out
+}
+
+function received (msgType: string, text: string): ReceivedMessage {
+  const fields = parseFixText(text)
+  return { msgType, fields, text, get: (tag) => fields.find(([t]) => t === tag)?.[1] ?? null }
+}
+
+interface Waiter {
+  readonly match: (m: ReceivedMessage) => boolean
+  readonly resolve: (m: ReceivedMessage) => void
+  readonly reject: (e: Error) => void
+  readonly timer: NodeJS.Timeout
+}
+
+export class FixPeer {
+  private readonly endpoint: Endpoint
+  private readonly inbox: ReceivedMessage[] = []
+  private readonly waiters: Waiter[] = []
+  private session: FixgwSession | null = null
+  private readyWaiters: Array<() => void> = []
+
+  constructor (spec: EndpointSpec, logger: Logger, jsfixLogFactory: JsFixLoggerFactory) {
+    this.endpoint = new Endpoint(spec, {
+      logger,
+      jsfixLogFactory,
+      app: {
+        onReady: (s) => {
+          this.session = s
+          for (const w of this.readyWaiters.splice(0)) w()
+        },
+        onMessage: (s, msgType, _view: MsgView) => { this.deliver(received(msgType, s.currentMessageText)) },
+        onStopped: (s) => { if (this.session === s) this.session = null }
+      }
+    })
+  }
+
+  get isLoggedOn (): boolean { return this.session?.isReady ?? false }
+
+  /** Start (connect / listen) and wait for the Logon exchange. */
+  async start (timeoutMs = 10000): Promise<void> {
+    await this.endpoint.start()
+    if (this.endpoint.spec.role === 'initiator') await this.waitLoggedOn(timeoutMs)
+  }
+
+  async waitLoggedOn (timeoutMs = 10000): Promise<void> {
+    if (this.isLoggedOn) return
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.endpoint.spec.name}: no logon within ${timeoutMs} ms`)), timeoutMs)
+      this.readyWaiters.push(() => { clearTimeout(timer); resolve() })
+    })
+  }
+
+  send (msgType: string, body: ILooseObject): void {
+    if (this.session == null || !this.session.sendMessage(msgType, body)) {
+      throw new Error(`${this.endpoint.spec.name}: not logged on, cannot send ${msgType}`)
+    }
+  }
+
+  /** The next received message matching `match` (consumed), waiting up to timeoutMs. */
+  async next (match: (m: ReceivedMessage) => boolean = () => true, timeoutMs = 5000): Promise<ReceivedMessage> {
+    const i = this.inbox.findIndex(match)
+    if (i >= 0) return this.inbox.splice(i, 1)[0]
+    return await new Promise<ReceivedMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const k = this.waiters.findIndex((w) => w.timer === timer)
+        if (k >= 0) this.waiters.splice(k, 1)
+        reject(new Error(`${this.endpoint.spec.name}: no matching message within ${timeoutMs} ms; inbox: ${this.inbox.map((m) => m.text).join(' / ') || 'empty'}`))
+      }, timeoutMs)
+      this.waiters.push({ match, resolve, reject, timer })
+    })
+  }
+
+  /** Messages received and not consumed yet. */
+  pending (): readonly ReceivedMessage[] { return this.inbox }
+
+  async stop (): Promise<void> {
+    for (const w of this.waiters.splice(0)) { clearTimeout(w.timer); w.reject(new Error('peer stopped')) }
+    await this.endpoint.stop()
+  }
+
+  private deliver (m: ReceivedMessage): void {
+    const k = this.waiters.findIndex((w) => w.match(m))
+    if (k >= 0) {
+      const [w] = this.waiters.splice(k, 1)
+      clearTimeout(w.timer)
+      w.resolve(m)
+      return
+    }
+    this.inbox.push(m)
+  }
+}

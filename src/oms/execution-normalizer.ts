@@ -1,0 +1,56 @@
+/**
+ * Broker ExecutionReport → BrokerEvent. Pure: the FIX adapter extracts the fields as
+ * strings, this decides what they mean. The broker's CumQty/LeavesQty/AvgPx are
+ * deliberately not part of the event: we compute ours from the fills.
+ */
+import { Decimal, parseDecimal, ZERO } from '../domain/money'
+
+export interface BrokerExecReport {
+  readonly brokerClOrdId: string | null
+  readonly origBrokerClOrdId: string | null
+  readonly brokerOrderId: string | null
+  readonly execId: string | null
+  readonly execType: string | null
+  readonly ordStatus: string | null
+  readonly lastQty: string | null
+  readonly lastPx: string | null
+  readonly commission: string | null
+  readonly execRefId: string | null
+  readonly ordRejReason: string | null
+  readonly text: string | null
+}
+
+export type BrokerEvent =
+  | { readonly kind: 'PendingNew' }
+  | { readonly kind: 'Ack' }
+  | { readonly kind: 'Trade', readonly lastQty: Decimal, readonly lastPx: Decimal, readonly commission: Decimal }
+  | { readonly kind: 'Rejected', readonly text: string | null }
+  | { readonly kind: 'Canceled', readonly text: string | null }
+  | { readonly kind: 'DoneForDay' }
+  | { readonly kind: 'Expired' }
+  | { readonly kind: 'Status' }
+
+export type Normalized =
+  | { readonly ok: true, readonly event: BrokerEvent }
+  | { readonly ok: false, readonly problem: string }
+
+export function normalizeExecution (er: BrokerExecReport): Normalized {
+  if (er.execId == null || er.execId === '') return { ok: false, problem: 'ExecID(17) missing' }
+  switch (er.execType) {
+    case 'A': return { ok: true, event: { kind: 'PendingNew' } }
+    case '0': return { ok: true, event: { kind: 'Ack' } }
+    case 'F': {
+      const lastQty = parseDecimal(er.lastQty)
+      const lastPx = parseDecimal(er.lastPx)
+      if (lastQty == null || !lastQty.isPositive() || lastQty.isZero()) return { ok: false, problem: `trade with bad LastQty(32)=${er.lastQty ?? ''}` }
+      if (lastPx == null || lastPx.isNegative()) return { ok: false, problem: `trade with bad LastPx(31)=${er.lastPx ?? ''}` }
+      return { ok: true, event: { kind: 'Trade', lastQty, lastPx, commission: parseDecimal(er.commission) ?? ZERO } }
+    }
+    case '8': return { ok: true, event: { kind: 'Rejected', text: er.text } }
+    case '4': return { ok: true, event: { kind: 'Canceled', text: er.text } }
+    case '3': return { ok: true, event: { kind: 'DoneForDay' } }
+    case 'C': return { ok: true, event: { kind: 'Expired' } }
+    case 'I': return { ok: true, event: { kind: 'Status' } }
+    default: return { ok: false, problem: `ExecType(150)=${er.execType ?? ''} not handled yet` }
+  }
+}
