@@ -85,6 +85,13 @@ export class FixPeer {
     }
   }
 
+  /** Send a message written as [tag, value] pairs. */
+  sendTags (msgType: string, fields: ReadonlyArray<readonly [number, string]>): void {
+    if (this.session == null || !this.session.sendTags(msgType, fields)) {
+      throw new Error(`${this.endpoint.spec.name}: not logged on, cannot send ${msgType}`)
+    }
+  }
+
   /** The next received message matching `match` (consumed), waiting up to timeoutMs. */
   async next (match: (m: ReceivedMessage) => boolean = () => true, timeoutMs = 5000): Promise<ReceivedMessage> {
     const i = this.inbox.findIndex(match)

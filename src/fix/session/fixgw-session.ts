@@ -10,6 +10,7 @@ import type { IJsFixConfig } from '../jspurefix'
 import type { MsgView } from '../jspurefix'
 import type { ILooseObject } from '../jspurefix'
 import type { Logger } from 'pino'
+import { objectFromTags } from '../app/tag-object'
 
 /** What the application side of a session implements. */
 export interface FixApp {
@@ -52,6 +53,11 @@ export class FixgwSession extends AsciiSession {
     }
     this.send(msgType, body)
     return true
+  }
+
+  /** Send a message given as [tag, value] pairs (nested into components by the dictionary). */
+  sendTags (msgType: string, fields: ReadonlyArray<readonly [number, string]>): boolean {
+    return this.sendMessage(msgType, objectFromTags(this.config.definitions, msgType, fields))
   }
 
   /** Log out politely (the peer confirms, then the transport closes). */

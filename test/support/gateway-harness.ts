@@ -1,0 +1,84 @@
+/**
+ * A running gateway for integration tests: a fresh database, a client session and a
+ * broker session on free loopback ports, a scripted client (FixPeer initiator) and
+ * either a scripted broker (FixPeer acceptor) or our simulated broker.
+ */
+import { createLogger, type Logger } from '../../src/log/logger'
+import { PinoJsFixLoggerFactory } from '../../src/log/jspurefix-logger'
+import { parseSessionConfig } from '../../src/config/load-sessions'
+import { Gateway } from '../../src/app/gateway'
+import { FixPeer } from '../../src/fix/client/fix-peer'
+import { findFreePort } from '../../src/db/embedded-postgres'
+import type { SimBrokerBehaviour } from '../../src/fix/sim/sim-broker'
+import { createTestDatabase, type TestDatabase } from './test-db'
+
+export interface HarnessOptions {
+  /** 'scripted': the test plays the broker; 'sim': our simulated broker answers */
+  readonly broker: 'scripted' | 'sim'
+  readonly simBehaviour?: Partial<SimBrokerBehaviour>
+  /** extra fields merged into the client session's JSON */
+  readonly clientConfig?: Record<string, unknown>
+}
+
+export interface Harness {
+  readonly gateway: Gateway
+  readonly client: FixPeer
+  /** null when the simulated broker answers */
+  readonly broker: FixPeer | null
+  readonly database: TestDatabase
+  readonly logger: Logger
+  stop: () => Promise<void>
+}
+
+export const CLIENT_COMP = 'CLIENT1'
+export const GATEWAY_COMP = 'FIXGW'
+export const BROKER_COMP = 'BROKER1'
+
+export async function startHarness (opts: HarnessOptions): Promise<Harness> {
+  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', pretty: false })
+  const jsfixLogFactory = new PinoJsFixLoggerFactory(logger)
+  const database = await createTestDatabase()
+  const clientPort = await findFreePort()
+  const brokerPort = await findFreePort()
+  const clientSession = parseSessionConfig({
+    name: 'client1', role: 'client', senderCompId: GATEWAY_COMP, targetCompId: CLIENT_COMP,
+    host: '127.0.0.1', port: clientPort, heartBtInt: 30, ...opts.clientConfig
+  }, 'harness:client1.json')
+  const brokerSession = parseSessionConfig({
+    name: 'broker1', role: 'broker', senderCompId: GATEWAY_COMP, targetCompId: BROKER_COMP,
+    host: '127.0.0.1', port: brokerPort, heartBtInt: 30, simulate: opts.broker === 'sim',
+    reconnect: { initialDelayMs: 200, maxDelayMs: 1000 }
+  }, 'harness:broker1.json')
+
+  let broker: FixPeer | null = null
+  if (opts.broker === 'scripted') {
+    broker = new FixPeer({ name: 'scripted-broker', role: 'acceptor', senderCompId: BROKER_COMP, targetCompId: GATEWAY_COMP, host: '127.0.0.1', port: brokerPort, heartBtInt: 30, resetSeqNumOnLogon: false }, logger, jsfixLogFactory)
+    await broker.start()
+  }
+  const gateway = await Gateway.start({ logger, sessions: [clientSession, brokerSession], databaseUrl: database.url, simBehaviour: opts.simBehaviour })
+  const client = new FixPeer({ name: 'scripted-client', role: 'initiator', senderCompId: CLIENT_COMP, targetCompId: GATEWAY_COMP, host: '127.0.0.1', port: clientPort, heartBtInt: 30, resetSeqNumOnLogon: false, reconnectSeconds: 1 }, logger, jsfixLogFactory)
+  await broker?.waitLoggedOn()
+  await client.start()
+  await waitFor(() => gateway.brokers.isUp('broker1'), 10000, 'broker session logon')
+  return {
+    gateway,
+    client,
+    broker,
+    database,
+    logger,
+    stop: async () => {
+      await client.stop()
+      await gateway.stop()
+      await broker?.stop()
+      await database.drop()
+    }
+  }
+}
+
+export async function waitFor (cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}

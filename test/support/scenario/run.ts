@@ -1,0 +1,74 @@
+/** Plays one parsed scenario against a running gateway (see parse.ts for the format). */
+import { expect } from 'chai'
+import type { Harness } from '../gateway-harness'
+import type { ReceivedMessage } from '../../../src/fix/client/fix-peer'
+import type { FieldSpec, Scenario, Step } from './parse'
+
+const fixNow = (): string => new Date().toISOString().replace(/-/g, '').replace('T', '-').replace('Z', '')
+
+export class ScenarioRun {
+  private readonly vars = new Map<string, string>()
+
+  constructor (private readonly s: Scenario, private readonly h: Harness) {}
+
+  async run (): Promise<void> {
+    for (const step of this.s.steps) await this.step(step)
+    // Nothing else may have been sent to either side.
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const leftover = [...this.h.client.pending(), ...(this.h.broker?.pending() ?? [])]
+    expect(leftover.map((m) => m.text), `${this.s.file}: unexpected messages after the last step`).to.deep.equal([])
+  }
+
+  private where (step: Step): string { return `${this.s.file}:${step.line}` }
+
+  private subst (value: string): string {
+    return value.replace(/<now>/g, fixNow()).replace(/\$([A-Za-z_]\w*)/g, (all, name: string) => this.vars.get(name) ?? all)
+  }
+
+  private async step (step: Step): Promise<void> {
+    switch (step.kind) {
+      case 'wait':
+        await new Promise((resolve) => setTimeout(resolve, step.ms))
+        return
+      case 'send': {
+        const peer = step.from === 'client' ? this.h.client : this.h.broker
+        if (peer == null) throw new Error(`${this.where(step)}: no scripted ${step.from} in this scenario`)
+        peer.sendTags(step.msgType, step.fields.map(([t, v]) => [t, this.subst(v)] as const))
+        return
+      }
+      case 'expect': {
+        const peer = step.to === 'client' ? this.h.client : this.h.broker
+        if (peer == null) throw new Error(`${this.where(step)}: no scripted ${step.to} in this scenario`)
+        let m: ReceivedMessage
+        try {
+          m = await peer.next(() => true, 5000)
+        } catch (e) {
+          throw new Error(`${this.where(step)}: expected ${step.msgType} at ${step.to}: ${(e as Error).message}`)
+        }
+        this.match(step, m)
+        return
+      }
+      case 'db': {
+        await this.h.gateway.drain()
+        const r = await this.h.gateway.db.raw(this.subst(step.sql))
+        const actual = (r.rows as Array<Record<string, unknown>>).map((row) => Object.values(row).map((v) => v == null ? 'null' : v instanceof Date ? v.toISOString() : String(v)))
+        const expected = step.rows.map((row) => row.map((c) => this.subst(c)))
+        expect(actual, `${this.where(step)}: ${step.sql}`).to.deep.equal(expected)
+      }
+    }
+  }
+
+  private match (step: Step & { kind: 'expect' }, m: ReceivedMessage): void {
+    const at = `${this.where(step)} (received ${m.text})`
+    expect(m.msgType, `${at}: MsgType`).to.equal(step.msgType)
+    for (const [tag, spec] of step.fields as FieldSpec[]) {
+      const actual = m.get(tag)
+      if (spec === '~') { expect(actual, `${at}: tag ${tag} must be absent`).to.equal(null); continue }
+      expect(actual, `${at}: tag ${tag} missing`).to.not.equal(null)
+      if (spec === '*') continue
+      const bind = /^\$([A-Za-z_]\w*)$/.exec(spec)
+      if (bind != null && !this.vars.has(bind[1])) { this.vars.set(bind[1], actual as string); continue }
+      expect(actual, `${at}: tag ${tag}`).to.equal(this.subst(spec))
+    }
+  }
+}
