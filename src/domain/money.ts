@@ -12,8 +12,11 @@ Decimal.set({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN })
 
 export const ZERO = new Decimal(0)
 
-/** Strict decimal literal as FIX writes it (no exponent, no sign on quantities handled by caller). */
-const DECIMAL_RE = /^-?\d+(\.\d+)?$|^-?\.\d+$/
+/**
+ * A FIX float literal: optional sign, digits, optional fraction; "23.", ".5" and "23.0"
+ * are all valid (FIX 4.4 float type). No exponent, no spaces inside.
+ */
+const DECIMAL_RE = /^-?(\d+(\.\d*)?|\.\d+)$/
 
 /** Parse a FIX decimal field; null when it is not a plain decimal literal. */
 export function parseDecimal (raw: string | null | undefined): Decimal | null {
@@ -23,7 +26,7 @@ export function parseDecimal (raw: string | null | undefined): Decimal | null {
   return new Decimal(s)
 }
 
-/** Number of digits after the decimal point the literal carries (`1.50` → 2). */
+/** Significant digits after the decimal point (`1.50` → 1: trailing zeros do not count, as in FIX). */
 export function decimalPlaces (d: Decimal): number {
   return d.decimalPlaces()
 }

@@ -65,10 +65,10 @@ const reject = (ordRejReason: number, text: string): Validation => ({ ok: false,
 
 export function validateNewOrder (r: NewOrderRequest, rules: ValidationRules = DEFAULT_RULES): Validation {
   if (r.symbol == null || r.symbol === '') return reject(ORD_REJ.UNKNOWN_SYMBOL, 'Symbol(55) is required')
-  if (r.side == null || !(r.side in SIDES)) return reject(ORD_REJ.UNSUPPORTED_ORDER_CHARACTERISTIC, `Side(54)=${r.side ?? ''} is not supported (1 Buy, 2 Sell, 5 SellShort)`)
-  if (r.ordType == null || !(r.ordType in ORD_TYPES)) return reject(ORD_REJ.UNSUPPORTED_ORDER_CHARACTERISTIC, `OrdType(40)=${r.ordType ?? ''} is not supported (1 Market, 2 Limit, 3 Stop, 4 StopLimit)`)
+  if (r.side == null || !Object.hasOwn(SIDES, r.side)) return reject(ORD_REJ.UNSUPPORTED_ORDER_CHARACTERISTIC, `Side(54)=${r.side ?? ''} is not supported (1 Buy, 2 Sell, 5 SellShort)`)
+  if (r.ordType == null || !Object.hasOwn(ORD_TYPES, r.ordType)) return reject(ORD_REJ.UNSUPPORTED_ORDER_CHARACTERISTIC, `OrdType(40)=${r.ordType ?? ''} is not supported (1 Market, 2 Limit, 3 Stop, 4 StopLimit)`)
   const tif = r.timeInForce ?? '0' // FIX default: Day
-  if (!(tif in TIME_IN_FORCES)) return reject(ORD_REJ.UNSUPPORTED_ORDER_CHARACTERISTIC, `TimeInForce(59)=${tif} is not supported (0 Day, 1 GTC, 3 IOC, 4 FOK, 6 GTD)`)
+  if (!Object.hasOwn(TIME_IN_FORCES, tif)) return reject(ORD_REJ.UNSUPPORTED_ORDER_CHARACTERISTIC, `TimeInForce(59)=${tif} is not supported (0 Day, 1 GTC, 3 IOC, 4 FOK, 6 GTD)`)
   const qty = parseDecimal(r.orderQty)
   if (qty == null) return reject(ORD_REJ.INCORRECT_QUANTITY, `OrderQty(38)=${r.orderQty ?? ''} is not a number`)
   if (!qty.isPositive() || qty.isZero()) return reject(ORD_REJ.INCORRECT_QUANTITY, `OrderQty(38)=${r.orderQty ?? ''} must be positive`)

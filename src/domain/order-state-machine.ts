@@ -57,16 +57,21 @@ export const TRANSITIONS: { readonly [S in OrdState]: Row } = {
                      CancelRequested: 'PendingCancel', TradeBusted: 'Same' },
   New:             { ...LIVE, BrokerAck: 'Same', CancelRequested: 'PendingCancel', ReplaceRequested: 'PendingReplace' },
   PartiallyFilled: { ...LIVE, BrokerAck: 'Same', CancelRequested: 'PendingCancel', ReplaceRequested: 'PendingReplace' },
-  // While a cancel or replace is pending, fills are reported against the original order
-  // and the pending status stays until the broker answers (FIX 4.4 Appendix D).
-  PendingCancel:   { ...LIVE, PartialFill: 'Same', CancelAcked: 'Canceled', CancelRejected: 'Working', BrokerAck: 'Same' },
-  PendingReplace:  { ...LIVE, PartialFill: 'Same', ReplaceAcked: 'Working', ReplaceRejected: 'Working', BrokerAck: 'Same' },
+  // While a cancel or replace is pending, fills and busts are reported against the
+  // original order and the pending status stays until the broker answers (FIX 4.4
+  // Appendix D; Pending Cancel/Replace outrank Done for Day in OrdStatus precedence).
+  // The original NewOrderSingle's PendingNew/ack/reject may still cross our request.
+  PendingCancel:   { ...LIVE, PartialFill: 'Same', TradeBusted: 'Same', DoneForDay: 'Same', CancelAcked: 'Canceled',
+                     CancelRejected: 'Working', BrokerAck: 'Same', BrokerPendingNew: 'Same', BrokerReject: 'Rejected' },
+  PendingReplace:  { ...LIVE, PartialFill: 'Same', TradeBusted: 'Same', DoneForDay: 'Same', ReplaceAcked: 'Working',
+                     ReplaceRejected: 'Working', BrokerAck: 'Same' },
   // Terminal and done-for-day states still accept what real venues send late: a fill
-  // after a cancel, a bust after a fill, a restatement.
-  Filled:          { TradeBusted: 'Working', Restated: 'Same' },
+  // after a cancel or expiry, a bust after a fill, the "too late to cancel" reject that
+  // follows the final fill (Appendix D D5), a GT order's next-day restatement (D27).
+  Filled:          { TradeBusted: 'Working', Restated: 'Same', CancelRejected: 'Same', ReplaceRejected: 'Same' },
   Canceled:        { PartialFill: 'Same', FullFill: 'Filled', TradeBusted: 'Same', Restated: 'Same' },
-  DoneForDay:      { PartialFill: 'Same', FullFill: 'Filled', TradeBusted: 'Same', Restated: 'Same', Expired: 'Expired' },
-  Expired:         { TradeBusted: 'Same', Restated: 'Same' },
+  DoneForDay:      { PartialFill: 'Same', FullFill: 'Filled', TradeBusted: 'Same', Restated: 'Working', Expired: 'Expired' },
+  Expired:         { PartialFill: 'Same', FullFill: 'Filled', TradeBusted: 'Same', Restated: 'Same' },
   Rejected:        {}
 }
 /* eslint-enable key-spacing */

@@ -44,7 +44,9 @@ export function normalizeExecution (er: BrokerExecReport): Normalized {
       const lastPx = parseDecimal(er.lastPx)
       if (lastQty == null || !lastQty.isPositive() || lastQty.isZero()) return { ok: false, problem: `trade with bad LastQty(32)=${er.lastQty ?? ''}` }
       if (lastPx == null || lastPx.isNegative()) return { ok: false, problem: `trade with bad LastPx(31)=${er.lastPx ?? ''}` }
-      return { ok: true, event: { kind: 'Trade', lastQty, lastPx, commission: parseDecimal(er.commission) ?? ZERO } }
+      const commission = er.commission == null ? ZERO : parseDecimal(er.commission)
+      if (commission == null) return { ok: false, problem: `trade with bad Commission(12)=${er.commission ?? ''}` }
+      return { ok: true, event: { kind: 'Trade', lastQty, lastPx, commission } }
     }
     case '8': return { ok: true, event: { kind: 'Rejected', text: er.text } }
     case '4': return { ok: true, event: { kind: 'Canceled', text: er.text } }

@@ -1,0 +1,146 @@
+import { expect } from 'chai'
+import { normalizeExecution, type BrokerExecReport, type Normalized } from '../../../src/oms/execution-normalizer'
+
+/** A broker ExecutionReport with an ExecID and nothing else of interest. */
+function er (over: Partial<BrokerExecReport> = {}): BrokerExecReport {
+  return {
+    brokerClOrdId: 'B-1',
+    origBrokerClOrdId: null,
+    brokerOrderId: 'BO-1',
+    execId: 'E-1',
+    execType: '0',
+    ordStatus: '0',
+    lastQty: null,
+    lastPx: null,
+    commission: null,
+    execRefId: null,
+    ordRejReason: null,
+    text: null,
+    ...over
+  }
+}
+
+function trade (over: Partial<BrokerExecReport> = {}): BrokerExecReport {
+  return er({ execType: 'F', ordStatus: '1', lastQty: '100', lastPx: '10.25', ...over })
+}
+
+/** The event with Decimals shown as plain strings, so it can be compared with deep.equal. */
+function shown (n: Normalized): unknown {
+  if (!n.ok) return n
+  const e = n.event
+  if (e.kind !== 'Trade') return n
+  return { ok: true, event: { kind: e.kind, lastQty: e.lastQty.toFixed(), lastPx: e.lastPx.toFixed(), commission: e.commission.toFixed() } }
+}
+
+function problem (n: Normalized): string {
+  if (n.ok) throw new Error(`expected a problem, got event ${JSON.stringify(n.event)}`)
+  return n.problem
+}
+
+describe('oms/normalizeExecution', () => {
+  describe('ExecType(150) → broker event', () => {
+    it('maps ExecType=A (Pending New) to PendingNew', () => {
+      expect(normalizeExecution(er({ execType: 'A', ordStatus: 'A' }))).to.deep.equal({ ok: true, event: { kind: 'PendingNew' } })
+    })
+
+    it('maps ExecType=0 (New) to Ack', () => {
+      expect(normalizeExecution(er({ execType: '0' }))).to.deep.equal({ ok: true, event: { kind: 'Ack' } })
+    })
+
+    it('maps ExecType=F (Trade) to Trade with LastQty(32), LastPx(31) and Commission(12) as exact decimals', () => {
+      expect(shown(normalizeExecution(trade({ lastQty: '150.5', lastPx: '10.0125', commission: '1.75' }))))
+        .to.deep.equal({ ok: true, event: { kind: 'Trade', lastQty: '150.5', lastPx: '10.0125', commission: '1.75' } })
+    })
+
+    it('maps ExecType=8 (Rejected) to Rejected, carrying Text(58)', () => {
+      expect(normalizeExecution(er({ execType: '8', ordStatus: '8', text: 'unknown symbol' })))
+        .to.deep.equal({ ok: true, event: { kind: 'Rejected', text: 'unknown symbol' } })
+    })
+
+    it('maps ExecType=8 without Text(58) to Rejected with a null text', () => {
+      expect(normalizeExecution(er({ execType: '8', ordStatus: '8' }))).to.deep.equal({ ok: true, event: { kind: 'Rejected', text: null } })
+    })
+
+    it('maps ExecType=4 (Canceled) to Canceled, carrying Text(58)', () => {
+      expect(normalizeExecution(er({ execType: '4', ordStatus: '4', text: 'IOC remainder' })))
+        .to.deep.equal({ ok: true, event: { kind: 'Canceled', text: 'IOC remainder' } })
+    })
+
+    it('maps ExecType=4 without Text(58) to Canceled with a null text', () => {
+      expect(normalizeExecution(er({ execType: '4', ordStatus: '4' }))).to.deep.equal({ ok: true, event: { kind: 'Canceled', text: null } })
+    })
+
+    it('maps ExecType=3 (Done for day) to DoneForDay', () => {
+      expect(normalizeExecution(er({ execType: '3', ordStatus: '3' }))).to.deep.equal({ ok: true, event: { kind: 'DoneForDay' } })
+    })
+
+    it('maps ExecType=C (Expired) to Expired', () => {
+      expect(normalizeExecution(er({ execType: 'C', ordStatus: 'C' }))).to.deep.equal({ ok: true, event: { kind: 'Expired' } })
+    })
+
+    it('maps ExecType=I (Order Status) to Status', () => {
+      expect(normalizeExecution(er({ execType: 'I', ordStatus: '1' }))).to.deep.equal({ ok: true, event: { kind: 'Status' } })
+    })
+  })
+
+  describe('trades', () => {
+    it('defaults a missing Commission(12) to 0', () => {
+      expect(shown(normalizeExecution(trade({ commission: null }))))
+        .to.deep.equal({ ok: true, event: { kind: 'Trade', lastQty: '100', lastPx: '10.25', commission: '0' } })
+    })
+
+    it('does not take CumQty(14), LeavesQty(151) or AvgPx(6) from the broker: the event has only the fill', () => {
+      const n = normalizeExecution(trade())
+      if (!n.ok) throw new Error(n.problem)
+      expect(Object.keys(n.event).sort()).to.deep.equal(['commission', 'kind', 'lastPx', 'lastQty'])
+    })
+
+    for (const lastQty of [null, '', '0', '-100', 'abc', '1e3']) {
+      it(`reports a trade with LastQty(32)=${JSON.stringify(lastQty)} as a problem naming LastQty(32)`, () => {
+        expect(problem(normalizeExecution(trade({ lastQty })))).to.include('LastQty(32)')
+      })
+    }
+
+    for (const lastPx of [null, '', '-0.01', 'abc', '1e1']) {
+      it(`reports a trade with LastPx(31)=${JSON.stringify(lastPx)} as a problem naming LastPx(31)`, () => {
+        expect(problem(normalizeExecution(trade({ lastPx })))).to.include('LastPx(31)')
+      })
+    }
+
+    it('puts the offending value in the problem text', () => {
+      expect(problem(normalizeExecution(trade({ lastQty: '-100' })))).to.include('=-100')
+      expect(problem(normalizeExecution(trade({ lastPx: 'abc' })))).to.include('=abc')
+    })
+
+    // Regression: parseDecimal refuses "100." although FIX 4.4 floats may end in a decimal point
+    // ("23." = "23"); a real execution reported that way is dropped as a problem.
+    it('accepts a trade with LastPx(31)="100." (a valid FIX 4.4 float)', () => {
+      expect(shown(normalizeExecution(trade({ lastPx: '100.' }))))
+        .to.deep.equal({ ok: true, event: { kind: 'Trade', lastQty: '100', lastPx: '100', commission: '0' } })
+    })
+  })
+
+  describe('problems', () => {
+    it('reports a missing ExecID(17) as a problem, whatever the ExecType(150)', () => {
+      for (const execType of ['0', 'F', '8', 'Z']) {
+        expect(normalizeExecution(trade({ execId: null, execType }))).to.deep.equal({ ok: false, problem: 'ExecID(17) missing' })
+      }
+    })
+
+    it('reports an empty ExecID(17) as missing', () => {
+      expect(normalizeExecution(er({ execId: '' }))).to.deep.equal({ ok: false, problem: 'ExecID(17) missing' })
+    })
+
+    for (const execType of ['5', '6', 'E', 'D', 'H', 'G', '1', '2', '7', '9', 'L', 'Z']) {
+      it(`reports ExecType(150)=${execType} as not handled, naming the tag and the value`, () => {
+        const p = problem(normalizeExecution(er({ execType })))
+        expect(p).to.include('ExecType(150)')
+        expect(p).to.include(`=${execType}`)
+      })
+    }
+
+    it('reports a missing ExecType(150) as not handled', () => {
+      expect(problem(normalizeExecution(er({ execType: null })))).to.include('ExecType(150)')
+    })
+  })
+})
