@@ -14,7 +14,7 @@ import { transition, type OrderEvent } from '../domain/order-state-machine'
 import { applyToPosition } from '../domain/position'
 import type { ClOrdId, OrderId } from '../domain/ids'
 import { normalizeExecution, type BrokerEvent, type BrokerExecReport } from './execution-normalizer'
-import type { BrokerGateway, ClientExecReport, ClientGateway, OmsStore, OmsTx, Router } from './ports'
+import type { AuditEntry, BrokerGateway, ClientExecReport, ClientGateway, OmsStore, OmsTx, Router } from './ports'
 
 export interface OrderServiceDeps {
   readonly store: OmsStore
@@ -139,7 +139,9 @@ export class OrderService {
           return null
         }
       }
-      return await this.applyToOrder(tx, brokerSession, brokerClOrdId, order, event, er, clientExecId)
+      const report = await this.applyToOrder(tx, brokerSession, brokerClOrdId, order, event, er, clientExecId)
+      if (report != null) await tx.audit(outboundAudit(report))
+      return report
     })
     if (out != null && !clients.sendExecutionReport(out.order.clientSession, out)) {
       logger.warn({ client: out.order.clientSession, orderId: out.order.orderId, execId: out.execId }, 'client not logged on: execution report not delivered')
@@ -223,12 +225,27 @@ export class OrderService {
   /** Reject a NewOrderSingle that did not become an order: audited, then answered. */
   private async rejectNew (clientSession: string, req: NewOrderRequest, ordRejReason: number, text: string, fixMessage: string): Promise<NewOrderOutcome> {
     const execId = await this.deps.store.transaction(async (tx) => {
-      await tx.audit({ actor: clientSession, kind: 'reject', detail: { clOrdId: req.clOrdId, ordRejReason, text }, fixMessage })
-      return await tx.nextClientExecId()
+      const id = await tx.nextClientExecId()
+      await tx.audit({ actor: clientSession, kind: 'reject', detail: { clOrdId: req.clOrdId, execId: id, ordRejReason, text }, fixMessage })
+      return id
     })
     const order = rejectedShell(clientSession, req)
     this.deps.clients.sendExecutionReport(clientSession, { order, execId, execType: '8', ordStatus: '8', ordRejReason, text, clOrdId: req.clOrdId })
     return { kind: 'rejected', ordRejReason, text }
+  }
+}
+
+/** The audit record of an ExecutionReport we are about to send, committed before it goes out. */
+function outboundAudit (er: ClientExecReport): AuditEntry {
+  const o = er.order
+  return {
+    actor: 'oms',
+    kind: 'er_out',
+    orderId: o.orderId,
+    detail: {
+      client: o.clientSession, clOrdId: er.clOrdId ?? o.clOrdId, execId: er.execId, execType: er.execType, ordStatus: er.ordStatus,
+      lastQty: er.lastQty?.toFixed(), lastPx: er.lastPx?.toFixed(), cumQty: o.cumQty.toFixed(), leavesQty: o.leavesQty.toFixed(), avgPx: o.avgPx.toFixed()
+    }
   }
 }
 

@@ -4,6 +4,8 @@ import type { Harness } from '../gateway-harness'
 import type { ReceivedMessage } from '../../../src/fix/client/fix-peer'
 import type { FieldSpec, Scenario, Step } from './parse'
 
+interface PgConn { query: (q: { text: string, rowMode: 'array' }) => Promise<{ rows: unknown[][] }> }
+
 const fixNow = (): string => new Date().toISOString().replace(/-/g, '').replace('T', '-').replace('Z', '')
 
 export class ScenarioRun {
@@ -50,11 +52,22 @@ export class ScenarioRun {
       }
       case 'db': {
         await this.h.gateway.drain()
-        const r = await this.h.gateway.db.raw(this.subst(step.sql))
-        const actual = (r.rows as Array<Record<string, unknown>>).map((row) => Object.values(row).map((v) => v == null ? 'null' : v instanceof Date ? v.toISOString() : String(v)))
+        const rows = await this.query(this.subst(step.sql))
+        const actual = rows.map((row) => row.map((v) => v == null ? 'null' : v instanceof Date ? v.toISOString() : String(v)))
         const expected = step.rows.map((row) => row.map((c) => this.subst(c)))
         expect(actual, `${this.where(step)}: ${step.sql}`).to.deep.equal(expected)
       }
+    }
+  }
+
+  /** Rows as arrays (column order, duplicate column names kept). */
+  private async query (sql: string): Promise<unknown[][]> {
+    const client = this.h.gateway.db.client as { acquireConnection: () => Promise<PgConn>, releaseConnection: (c: PgConn) => Promise<void> }
+    const conn = await client.acquireConnection()
+    try {
+      return (await conn.query({ text: sql, rowMode: 'array' })).rows
+    } finally {
+      await client.releaseConnection(conn)
     }
   }
 
