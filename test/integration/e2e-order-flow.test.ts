@@ -72,4 +72,27 @@ describe('end-to-end order flow (client → gateway → simulated broker)', func
     try { await db('audit_log').where({ id: rows[0].id }).update({ actor: 'mallory' }) } catch { refused = true }
     expect(refused, 'audit_log must refuse UPDATE').to.equal(true)
   })
+
+  it('resumes after a clean restart: same sequence numbers, new orders fill, ExecIDs never repeat', async () => {
+    const before = await h.gateway.db('fix_sessions').orderBy('session_id')
+    await h.restart()
+    h.client.send('D', {
+      ClOrdID: 'E2E-AFTER', Account: 'ACC9', Instrument: { Symbol: 'MSFT' }, Side: '2',
+      TransactTime: new Date(), OrderQtyData: { OrderQty: '3' }, OrdType: '2', Price: '402'
+    })
+    const reports = [await h.client.next((m) => m.msgType === '8'), await h.client.next((m) => m.msgType === '8'), await h.client.next((m) => m.msgType === '8')]
+    expect(reports.map((m) => m.get(39))).to.deep.equal(['0', '1', '2'])
+    await h.gateway.drain()
+    const after = await h.gateway.db('fix_sessions').orderBy('session_id')
+    // no session was reset: every sequence number moved forward from where it was
+    for (const b of before) {
+      const a = after.find((x: { session_id: string }) => x.session_id === b.session_id)
+      expect(a.next_sender_seq_num, b.session_id).to.be.greaterThan(b.next_sender_seq_num)
+      expect(a.next_target_seq_num, b.session_id).to.be.greaterThan(b.next_target_seq_num)
+    }
+    const pos = await h.gateway.db('positions').where({ account: 'ACC9', symbol: 'MSFT' }).first()
+    expect(pos.qty).to.equal('7.5')
+    const dupes = await h.gateway.db('audit_log').where({ kind: 'duplicate_execution' })
+    expect(dupes).to.deep.equal([])
+  })
 })

@@ -21,12 +21,15 @@ export interface HarnessOptions {
 }
 
 export interface Harness {
+  /** the running gateway (a new instance after restart()) */
   readonly gateway: Gateway
   readonly client: FixPeer
   /** null when the simulated broker answers */
   readonly broker: FixPeer | null
   readonly database: TestDatabase
   readonly logger: Logger
+  /** Stop the gateway cleanly and start it again on the same database and ports. */
+  restart: () => Promise<void>
   stop: () => Promise<void>
 }
 
@@ -55,17 +58,27 @@ export async function startHarness (opts: HarnessOptions): Promise<Harness> {
     broker = new FixPeer({ name: 'scripted-broker', role: 'acceptor', senderCompId: BROKER_COMP, targetCompId: GATEWAY_COMP, host: '127.0.0.1', port: brokerPort, heartBtInt: 30, resetSeqNumOnLogon: false }, logger, jsfixLogFactory)
     await broker.start()
   }
-  const gateway = await Gateway.start({ logger, sessions: [clientSession, brokerSession], databaseUrl: database.url, simBehaviour: opts.simBehaviour })
+  const gatewayOptions = { logger, sessions: [clientSession, brokerSession], databaseUrl: database.url, simBehaviour: opts.simBehaviour }
+  let gateway = await Gateway.start(gatewayOptions)
   const client = new FixPeer({ name: 'scripted-client', role: 'initiator', senderCompId: CLIENT_COMP, targetCompId: GATEWAY_COMP, host: '127.0.0.1', port: clientPort, heartBtInt: 30, resetSeqNumOnLogon: false, reconnectSeconds: 1 }, logger, jsfixLogFactory)
   await broker?.waitLoggedOn()
   await client.start()
   await waitFor(() => gateway.brokers.isUp('broker1'), 10000, 'broker session logon')
   return {
-    gateway,
+    get gateway () { return gateway },
     client,
     broker,
     database,
     logger,
+    restart: async () => {
+      await gateway.stop()
+      await waitFor(() => !client.isLoggedOn, 5000, 'client to see the gateway go')
+      gateway = await Gateway.start(gatewayOptions)
+      await broker?.waitLoggedOn()
+      // jspurefix's initiator ends for good after a Logout; reconnect as a client's engine would
+      await client.reconnect(15000)
+      await waitFor(() => gateway.brokers.isUp('broker1'), 15000, 'broker session logon after restart')
+    },
     stop: async () => {
       await client.stop()
       await gateway.stop()

@@ -4,7 +4,8 @@
  * Used by `fixgw send-order`, the integration tests and the scenario runner.
  */
 import type { Logger } from 'pino'
-import type { JsFixLoggerFactory, MsgView } from '../jspurefix'
+import { MemorySessionStore } from '../jspurefix'
+import type { IFixSessionStore, JsFixLoggerFactory, MsgView, SessionId } from '../jspurefix'
 import type { ILooseObject } from '../jspurefix'
 import { Endpoint, type EndpointSpec } from '../transport/endpoint'
 import type { FixgwSession } from '../session/fixgw-session'
@@ -42,16 +43,32 @@ interface Waiter {
 }
 
 export class FixPeer {
-  private readonly endpoint: Endpoint
+  private endpoint: Endpoint
+  // One in-memory store per FIX session id, kept across reconnect(): like a real
+  // counterparty's engine, the peer resumes its sequence numbers instead of resetting.
+  private readonly stores = new Map<string, IFixSessionStore>()
   private readonly inbox: ReceivedMessage[] = []
   private readonly waiters: Waiter[] = []
   private session: FixgwSession | null = null
   private readyWaiters: Array<() => void> = []
 
-  constructor (spec: EndpointSpec, logger: Logger, jsfixLogFactory: JsFixLoggerFactory) {
-    this.endpoint = new Endpoint(spec, {
-      logger,
-      jsfixLogFactory,
+  constructor (private readonly spec: EndpointSpec, private readonly logger: Logger, private readonly jsfixLogFactory: JsFixLoggerFactory) {
+    this.endpoint = this.makeEndpoint()
+  }
+
+  private makeEndpoint (): Endpoint {
+    const stores = this.stores
+    return new Endpoint(this.spec, {
+      logger: this.logger,
+      jsfixLogFactory: this.jsfixLogFactory,
+      storeFactory: {
+        create: (id: SessionId): IFixSessionStore => {
+          const key = id.toString()
+          let store = stores.get(key)
+          if (store == null) { store = new MemorySessionStore(id); stores.set(key, store) }
+          return store
+        }
+      },
       app: {
         onReady: (s) => {
           this.session = s
@@ -61,6 +78,14 @@ export class FixPeer {
         onStopped: (s) => { if (this.session === s) this.session = null }
       }
     })
+  }
+
+  /** Drop the connection (if any) and connect again, keeping sequence numbers. */
+  async reconnect (timeoutMs = 10000): Promise<void> {
+    await this.endpoint.stop(500)
+    this.session = null
+    this.endpoint = this.makeEndpoint()
+    await this.start(timeoutMs)
   }
 
   get isLoggedOn (): boolean { return this.session?.isReady ?? false }

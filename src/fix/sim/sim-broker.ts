@@ -41,6 +41,9 @@ const sleep = async (ms: number): Promise<void> => { if (ms > 0) await new Promi
 
 export class SimBroker implements FixApp {
   private nextId = 1
+  // Real brokers never reuse an ExecID or OrderID; a restarted simulator must not either
+  // (the gateway drops a repeated ExecID as a duplicate), so ids carry the start time.
+  private readonly idPrefix = `SIM${Date.now().toString(36).toUpperCase()}`
   private readonly behaviour: SimBrokerBehaviour
 
   constructor (private readonly logger: Logger, behaviour: Partial<SimBrokerBehaviour> = {}) {
@@ -62,7 +65,7 @@ export class SimBroker implements FixApp {
     const limit = view.getString(44)
     const o: SimOrder = {
       clOrdId: view.getString(11) ?? '',
-      orderId: `SIM${this.nextId++}`,
+      orderId: `${this.idPrefix}-${this.nextId++}`,
       symbol: view.getString(55) ?? '',
       side: view.getString(54) ?? '1',
       qty,
