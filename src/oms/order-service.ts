@@ -31,6 +31,13 @@ export type NewOrderOutcome =
 
 class DuplicateClOrdId extends Error {}
 
+/** The command could not be committed (database down...): nothing was accepted. */
+export class NotAcceptedError extends Error {
+  constructor (override readonly cause: unknown) {
+    super('command not committed')
+  }
+}
+
 export class OrderService {
   constructor (private readonly deps: OrderServiceDeps) {}
 
@@ -85,7 +92,7 @@ export class OrderService {
       if (e instanceof DuplicateClOrdId) {
         return await this.rejectNew(clientSession, req, ORD_REJ.DUPLICATE_ORDER, `duplicate ClOrdID ${o.clOrdId}`, fixMessage)
       }
-      throw e
+      throw new NotAcceptedError(e)
     }
     if (!brokers.sendNewOrder(broker, accepted.brokerClOrdId, accepted.order)) {
       // The session went down between the check and the send: the order is committed,
@@ -224,11 +231,16 @@ export class OrderService {
 
   /** Reject a NewOrderSingle that did not become an order: audited, then answered. */
   private async rejectNew (clientSession: string, req: NewOrderRequest, ordRejReason: number, text: string, fixMessage: string): Promise<NewOrderOutcome> {
-    const execId = await this.deps.store.transaction(async (tx) => {
-      const id = await tx.nextClientExecId()
-      await tx.audit({ actor: clientSession, kind: 'reject', detail: { clOrdId: req.clOrdId, execId: id, ordRejReason, text }, fixMessage })
-      return id
-    })
+    let execId: string
+    try {
+      execId = await this.deps.store.transaction(async (tx) => {
+        const id = await tx.nextClientExecId()
+        await tx.audit({ actor: clientSession, kind: 'reject', detail: { clOrdId: req.clOrdId, execId: id, ordRejReason, text }, fixMessage })
+        return id
+      })
+    } catch (e) {
+      throw new NotAcceptedError(e)
+    }
     const order = rejectedShell(clientSession, req)
     this.deps.clients.sendExecutionReport(clientSession, { order, execId, execType: '8', ordStatus: '8', ordRejReason, text, clOrdId: req.clOrdId })
     return { kind: 'rejected', ordRejReason, text }

@@ -63,6 +63,22 @@ describe('end-to-end order flow (client → gateway → simulated broker)', func
     expect(audit.fix_message).to.match(/11=E2E-BAD/)
   })
 
+  it('answers with BusinessMessageReject 380=4 when the order cannot be committed, and stores nothing', async () => {
+    const db = h.gateway.db
+    await db.raw('ALTER TABLE client_order_ids RENAME TO client_order_ids_away')
+    try {
+      h.client.send('D', {
+        ClOrdID: 'E2E-NODB', Instrument: { Symbol: 'MSFT' }, Side: '1',
+        TransactTime: new Date(), OrderQtyData: { OrderQty: '1' }, OrdType: '1'
+      })
+      const bmr = await h.client.next((m) => m.msgType === 'j')
+      expect([bmr.get(372), bmr.get(380), bmr.get(379)]).to.deep.equal(['D', '4', 'E2E-NODB'])
+    } finally {
+      await db.raw('ALTER TABLE client_order_ids_away RENAME TO client_order_ids')
+    }
+    expect(await db('orders').where({ cl_ord_id: 'E2E-NODB' })).to.deep.equal([])
+  })
+
   it('keeps an unbroken audit hash chain that detects tampering', async () => {
     const db = h.gateway.db
     const rows = await db('audit_log').orderBy('id')

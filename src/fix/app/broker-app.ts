@@ -10,14 +10,16 @@ import type { BrokerGateway } from '../../oms/ports'
 import type { Order } from '../../domain/order'
 import { brokerNewOrderSingle, readBrokerExecutionReport } from './messages'
 import { SessionDirectory } from './session-directory'
-import { SerialQueue } from './serial-queue'
+import { SessionQueues } from './serial-queue'
 
 export class BrokerFixApp implements FixApp, BrokerGateway {
   readonly directory = new SessionDirectory()
-  private readonly queues = new Map<string, SerialQueue>()
+  private readonly queues: SessionQueues
   private oms: OrderService | null = null
 
-  constructor (private readonly logger: Logger) {}
+  constructor (private readonly logger: Logger) {
+    this.queues = new SessionQueues((session, e) => this.logger.error({ err: e, session }, 'broker message processing failed'))
+  }
 
   attach (oms: OrderService): void { this.oms = oms }
 
@@ -30,7 +32,7 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
     switch (msgType) {
       case '8': {
         const er = readBrokerExecutionReport(view)
-        this.queue(s).push(async () => {
+        this.queues.push(s.name, async () => {
           await this.requireOms().onBrokerExecution(s.name, er, text)
         })
         break
@@ -47,18 +49,7 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
     return s != null && s.sendMessage('D', brokerNewOrderSingle(brokerClOrdId, order))
   }
 
-  async drain (): Promise<void> {
-    await Promise.all([...this.queues.values()].map(async (q) => await q.drain()))
-  }
-
-  private queue (s: FixgwSession): SerialQueue {
-    let q = this.queues.get(s.name)
-    if (q == null) {
-      q = new SerialQueue((e) => this.logger.error({ err: e, session: s.name }, 'broker message processing failed'))
-      this.queues.set(s.name, q)
-    }
-    return q
-  }
+  async drain (): Promise<void> { await this.queues.drain() }
 
   private requireOms (): OrderService {
     if (this.oms == null) throw new Error('BrokerFixApp used before attach()')

@@ -5,18 +5,20 @@
 import type { Logger } from 'pino'
 import type { MsgView } from '../jspurefix'
 import type { FixApp, FixgwSession } from '../session/fixgw-session'
-import type { OrderService } from '../../oms/order-service'
+import { NotAcceptedError, type OrderService } from '../../oms/order-service'
 import type { ClientExecReport, ClientGateway } from '../../oms/ports'
 import { clientExecutionReport, readNewOrderSingle } from './messages'
 import { SessionDirectory } from './session-directory'
-import { SerialQueue } from './serial-queue'
+import { SessionQueues } from './serial-queue'
 
 export class ClientFixApp implements FixApp, ClientGateway {
   readonly directory = new SessionDirectory()
-  private readonly queues = new Map<string, SerialQueue>()
+  private readonly queues: SessionQueues
   private oms: OrderService | null = null
 
-  constructor (private readonly logger: Logger) {}
+  constructor (private readonly logger: Logger) {
+    this.queues = new SessionQueues((session, e) => this.logger.error({ err: e, session }, 'client message processing failed'))
+  }
 
   /** Wired after construction: the OMS and this gateway need each other. */
   attach (oms: OrderService): void { this.oms = oms }
@@ -30,8 +32,19 @@ export class ClientFixApp implements FixApp, ClientGateway {
     switch (msgType) {
       case 'D': {
         const req = readNewOrderSingle(view) // copy out of the view before any await
-        this.queue(s).push(async () => {
-          await this.requireOms().newOrder(s.name, req, text)
+        const refSeqNum = view.getTyped(34) as number
+        this.queues.push(s.name, async () => {
+          try {
+            await this.requireOms().newOrder(s.name, req, text)
+          } catch (e) {
+            if (!(e instanceof NotAcceptedError)) throw e
+            // Nothing was committed, so nothing was accepted: say so instead of going quiet.
+            this.logger.error({ err: e.cause, session: s.name, clOrdId: req.clOrdId }, 'order not accepted: could not commit')
+            s.sendMessage('j', {
+              RefSeqNum: refSeqNum, RefMsgType: 'D', BusinessRejectRefID: req.clOrdId,
+              BusinessRejectReason: 4, Text: 'order not accepted: gateway storage unavailable, please retry'
+            })
+          }
         })
         break
       }
@@ -55,18 +68,7 @@ export class ClientFixApp implements FixApp, ClientGateway {
   }
 
   /** Wait until every message received so far has been applied (tests, shutdown). */
-  async drain (): Promise<void> {
-    await Promise.all([...this.queues.values()].map(async (q) => await q.drain()))
-  }
-
-  private queue (s: FixgwSession): SerialQueue {
-    let q = this.queues.get(s.name)
-    if (q == null) {
-      q = new SerialQueue((e) => this.logger.error({ err: e, session: s.name }, 'client message processing failed'))
-      this.queues.set(s.name, q)
-    }
-    return q
-  }
+  async drain (): Promise<void> { await this.queues.drain() }
 
   private requireOms (): OrderService {
     if (this.oms == null) throw new Error('ClientFixApp used before attach()')

@@ -15,3 +15,23 @@ export class SerialQueue {
   /** Resolves when everything queued so far has run. */
   async drain (): Promise<void> { await this.tail }
 }
+
+/** One SerialQueue per session name; sessions never wait on each other. */
+export class SessionQueues {
+  private readonly queues = new Map<string, SerialQueue>()
+
+  constructor (private readonly onError: (session: string, e: unknown) => void) {}
+
+  push (session: string, work: () => Promise<void>): void {
+    let q = this.queues.get(session)
+    if (q == null) {
+      q = new SerialQueue((e) => this.onError(session, e))
+      this.queues.set(session, q)
+    }
+    q.push(work)
+  }
+
+  async drain (): Promise<void> {
+    await Promise.all([...this.queues.values()].map(async (q) => await q.drain()))
+  }
+}
