@@ -16,6 +16,19 @@ export type OrdType = keyof typeof ORD_TYPES
 export const TIME_IN_FORCES = { '0': 'Day', '1': 'GTC', '3': 'IOC', '4': 'FOK', '6': 'GTD' } as const
 export type TimeInForce = keyof typeof TIME_IN_FORCES
 
+/** The one cancel or replace an order may have in flight toward its broker. */
+export interface PendingRequest {
+  readonly kind: 'cancel' | 'replace'
+  /** the client's ClOrdID of the request; null for a mass cancel (no ClOrdID per order) */
+  readonly clOrdId: ClOrdId | null
+  readonly brokerClOrdId: string | null
+  /** replace only: the values the order takes once the broker confirms */
+  readonly orderQty: Decimal | null
+  readonly price: Decimal | null
+  readonly stopPx: Decimal | null
+  readonly timeInForce: TimeInForce | null
+}
+
 export interface Order {
   readonly orderId: OrderId
   readonly clientSession: string
@@ -39,6 +52,9 @@ export interface Order {
   readonly avgPx: Decimal
   readonly brokerSession: string | null
   readonly brokerOrderId: string | null
+  /** last ClOrdID the broker accepted for this order (OrigClOrdID of our next request) */
+  readonly brokerClOrdId: string | null
+  readonly pending: PendingRequest | null
   readonly version: number
 }
 

@@ -26,9 +26,23 @@ export type BrokerEvent =
   | { readonly kind: 'Trade', readonly lastQty: Decimal, readonly lastPx: Decimal, readonly commission: Decimal }
   | { readonly kind: 'Rejected', readonly text: string | null }
   | { readonly kind: 'Canceled', readonly text: string | null }
+  | { readonly kind: 'PendingCancel' }
+  | { readonly kind: 'PendingReplace' }
+  | { readonly kind: 'Replaced' }
   | { readonly kind: 'DoneForDay' }
   | { readonly kind: 'Expired' }
   | { readonly kind: 'Status' }
+
+/** A broker's OrderCancelReject (35=9). */
+export interface BrokerCancelReject {
+  readonly brokerClOrdId: string | null
+  readonly origBrokerClOrdId: string | null
+  readonly brokerOrderId: string | null
+  readonly ordStatus: string | null
+  readonly responseTo: string | null
+  readonly cxlRejReason: string | null
+  readonly text: string | null
+}
 
 export type Normalized =
   | { readonly ok: true, readonly event: BrokerEvent }
@@ -50,6 +64,9 @@ export function normalizeExecution (er: BrokerExecReport): Normalized {
     }
     case '8': return { ok: true, event: { kind: 'Rejected', text: er.text } }
     case '4': return { ok: true, event: { kind: 'Canceled', text: er.text } }
+    case '6': return { ok: true, event: { kind: 'PendingCancel' } }
+    case 'E': return { ok: true, event: { kind: 'PendingReplace' } }
+    case '5': return { ok: true, event: { kind: 'Replaced' } }
     case '3': return { ok: true, event: { kind: 'DoneForDay' } }
     case 'C': return { ok: true, event: { kind: 'Expired' } }
     case 'I': return { ok: true, event: { kind: 'Status' } }

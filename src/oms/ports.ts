@@ -6,6 +6,7 @@ import type { Decimal } from '../domain/money'
 import type { Order } from '../domain/order'
 import type { Position } from '../domain/position'
 import type { OrdState } from '../domain/order-state'
+import type { RiskState } from '../domain/risk/risk-checks'
 
 export interface AuditEntry {
   readonly actor: string
@@ -33,6 +34,17 @@ export interface RouteRow {
   readonly kind: string
 }
 
+/** How a client names an order in F / G / H: any ClOrdID of its chain, or our OrderID. */
+export interface OrderRef {
+  readonly clOrdId: string | null
+  readonly orderId: string | null
+}
+
+export interface OpenOrderFilter {
+  readonly symbol?: string
+  readonly securityType?: string
+}
+
 /** One database transaction's worth of OMS persistence. */
 export interface OmsTx {
   nextOrderId: () => Promise<string>
@@ -43,10 +55,19 @@ export interface OmsTx {
   insertOrder: (o: Order) => Promise<void>
   /** Lock and read; null when absent. */
   lockOrder: (orderId: string) => Promise<Order | null>
-  findOrderByClOrdId: (clientSession: string, clOrdId: string) => Promise<Order | null>
+  /** Lock and read the session's order named by ref; null when the session has no such order. */
+  findClientOrder: (clientSession: string, ref: OrderRef) => Promise<Order | null>
+  /** Lock and read the session's open (non-terminal) orders matching the filter, oldest first. */
+  lockOpenOrders: (clientSession: string, filter: OpenOrderFilter) => Promise<Order[]>
+  /** The state the risk checks read, as of this transaction. */
+  riskState: (clientSession: string, account: string | null, symbol: string, excludeOrderId: string | null) => Promise<Omit<RiskState, 'now'>>
   /** Optimistic: updates only when the stored version is `o.version - 1`; throws otherwise. */
   updateOrder: (o: Order) => Promise<void>
   insertBrokerRoute: (brokerSession: string, brokerClOrdId: string, orderId: string, kind: string) => Promise<void>
+  /** Our first broker ClOrdID of that kind for the order (the NOS's, for kind 'new'). */
+  brokerClOrdIdOf: (orderId: string, kind: string) => Promise<string | null>
+  /** Run fn inside a savepoint: if it throws, only its own writes are rolled back. */
+  savepoint: <T>(fn: () => Promise<T>) => Promise<T>
   findRoute: (brokerSession: string, brokerClOrdId: string) => Promise<RouteRow | null>
   markRoute: (brokerSession: string, brokerClOrdId: string, status: string, brokerOrderId: string | null) => Promise<void>
   /** false when (brokerSession, execId) was applied already. */
@@ -70,18 +91,51 @@ export interface ClientExecReport {
   readonly lastPx?: Decimal
   readonly ordRejReason?: number
   readonly text?: string
-  /** Rejects of a NewOrderSingle that never became an order echo the client's ClOrdID. */
+  /** ClOrdID(11) when it is not the order's current one (a pending request's, a rejected NOS's) */
   readonly clOrdId?: string
+  /** OrigClOrdID(41): the last accepted ClOrdID, on cancel/replace flows */
+  readonly origClOrdId?: string
+  readonly ordStatusReqId?: string
+}
+
+/** Our OrderCancelReject (35=9) toward a client. */
+export interface ClientCancelReject {
+  readonly orderId: string // 'NONE' for an unknown order
+  readonly clOrdId: string
+  readonly origClOrdId: string
+  readonly ordStatus: string
+  readonly responseTo: 1 | 2 // CxlRejResponseTo(434): 1 cancel, 2 replace
+  readonly cxlRejReason: number
+  readonly text: string
+}
+
+/** Our OrderMassCancelReport (35=r). */
+export interface ClientMassCancelReport {
+  readonly clOrdId: string
+  readonly orderId: string
+  readonly requestType: string // MassCancelRequestType(530)
+  readonly response: string // MassCancelResponse(531): '0' rejected, else the request type
+  readonly rejectReason?: number // MassCancelRejectReason(532)
+  readonly totalAffected: number
+  readonly symbol?: string
+  readonly securityType?: string
+  readonly text?: string
 }
 
 export interface ClientGateway {
-  /** Send to the client session; false when it is not logged on. */
+  /** Each returns false when the client session is not logged on. */
   sendExecutionReport: (clientSession: string, er: ClientExecReport) => boolean
+  sendCancelReject: (clientSession: string, rej: ClientCancelReject) => boolean
+  sendMassCancelReport: (clientSession: string, r: ClientMassCancelReport) => boolean
 }
 
 export interface BrokerGateway {
   isUp: (brokerSession: string) => boolean
   sendNewOrder: (brokerSession: string, brokerClOrdId: string, order: Order) => boolean
+  /** OrderCancelRequest: our new ClOrdID, OrigClOrdID = the last one the broker accepted */
+  sendCancel: (brokerSession: string, brokerClOrdId: string, origBrokerClOrdId: string, order: Order) => boolean
+  /** OrderCancelReplaceRequest with the order's pending replace values */
+  sendReplace: (brokerSession: string, brokerClOrdId: string, origBrokerClOrdId: string, order: Order) => boolean
 }
 
 export interface Router {

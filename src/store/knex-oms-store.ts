@@ -8,7 +8,8 @@ import type { Order } from '../domain/order'
 import { ORD_STATUS, isOrdState } from '../domain/order-state'
 import { FLAT, type Position } from '../domain/position'
 import type { ClOrdId, OrderId } from '../domain/ids'
-import type { AuditEntry, NewExecutionRow, OmsStore, OmsTx, RouteRow } from '../oms/ports'
+import type { AuditEntry, NewExecutionRow, OmsStore, OmsTx, OpenOrderFilter, OrderRef, RouteRow } from '../oms/ports'
+import type { RiskState } from '../domain/risk/risk-checks'
 
 const dec = (v: string | null): Decimal | null => (v == null ? null : new Decimal(v))
 const str = (d: Decimal | null): string | null => (d == null ? null : d.toFixed())
@@ -36,6 +37,14 @@ interface OrderRow {
   avg_px: string
   broker_session: string | null
   broker_order_id: string | null
+  broker_cl_ord_id: string | null
+  pending_kind: string | null
+  pending_cl_ord_id: string | null
+  pending_broker_cl_ord_id: string | null
+  pending_order_qty: string | null
+  pending_price: string | null
+  pending_stop_px: string | null
+  pending_time_in_force: string | null
   version: number
 }
 
@@ -64,6 +73,18 @@ export function rowToOrder (r: OrderRow): Order {
     avgPx: new Decimal(r.avg_px),
     brokerSession: r.broker_session,
     brokerOrderId: r.broker_order_id,
+    brokerClOrdId: r.broker_cl_ord_id,
+    pending: r.pending_kind == null
+      ? null
+      : {
+          kind: r.pending_kind as 'cancel' | 'replace',
+          clOrdId: r.pending_cl_ord_id as ClOrdId | null,
+          brokerClOrdId: r.pending_broker_cl_ord_id,
+          orderQty: dec(r.pending_order_qty),
+          price: dec(r.pending_price),
+          stopPx: dec(r.pending_stop_px),
+          timeInForce: r.pending_time_in_force as Order['timeInForce'] | null
+        },
     version: r.version
   }
 }
@@ -91,9 +112,19 @@ function orderToRow (o: Order): Omit<OrderRow, 'order_id'> {
     avg_px: o.avgPx.toFixed(),
     broker_session: o.brokerSession,
     broker_order_id: o.brokerOrderId,
+    broker_cl_ord_id: o.brokerClOrdId,
+    pending_kind: o.pending?.kind ?? null,
+    pending_cl_ord_id: o.pending?.clOrdId ?? null,
+    pending_broker_cl_ord_id: o.pending?.brokerClOrdId ?? null,
+    pending_order_qty: str(o.pending?.orderQty ?? null),
+    pending_price: str(o.pending?.price ?? null),
+    pending_stop_px: str(o.pending?.stopPx ?? null),
+    pending_time_in_force: o.pending?.timeInForce ?? null,
     version: o.version
   }
 }
+
+const OPEN_STATES = ['Held', 'PendingNew', 'New', 'PartiallyFilled', 'PendingCancel', 'PendingReplace', 'DoneForDay']
 
 export class OptimisticLockError extends Error {}
 
@@ -125,11 +156,74 @@ class KnexOmsTx implements OmsTx {
     return r == null ? null : rowToOrder(r)
   }
 
-  async findOrderByClOrdId (clientSession: string, clOrdId: string): Promise<Order | null> {
-    const r = await this.trx('orders').join('client_order_ids', 'orders.order_id', 'client_order_ids.order_id')
-      .where({ 'client_order_ids.client_session': clientSession, 'client_order_ids.cl_ord_id': clOrdId })
-      .select('orders.*').forUpdate().first()
-    return r == null ? null : rowToOrder(r)
+  async findClientOrder (clientSession: string, ref: OrderRef): Promise<Order | null> {
+    let orderId: string | null = null
+    if (ref.clOrdId != null) {
+      const r = await this.trx('client_order_ids').where({ client_session: clientSession, cl_ord_id: ref.clOrdId }).first('order_id')
+      orderId = r?.order_id ?? null
+      // A ClOrdID and an OrderID that name two different orders name none.
+      if (orderId != null && ref.orderId != null && ref.orderId !== orderId) return null
+    }
+    orderId ??= ref.orderId
+    if (orderId == null) return null
+    const o = await this.trx('orders').where({ order_id: orderId, client_session: clientSession }).forUpdate().first()
+    return o == null ? null : rowToOrder(o)
+  }
+
+  async lockOpenOrders (clientSession: string, filter: OpenOrderFilter): Promise<Order[]> {
+    const q = this.trx('orders').where({ client_session: clientSession }).whereIn('state', OPEN_STATES)
+    if (filter.symbol != null) q.andWhere({ symbol: filter.symbol })
+    if (filter.securityType != null) q.andWhere({ security_type: filter.securityType })
+    const rows = await q.orderBy('created_at').orderBy('order_id').forUpdate()
+    return rows.map(rowToOrder)
+  }
+
+  async riskState (clientSession: string, account: string | null, symbol: string, excludeOrderId: string | null): Promise<Omit<RiskState, 'now'>> {
+    const t = this.trx
+    const exclude = excludeOrderId ?? ''
+    const [ks, open, pos, openQty, pnl, rate, last] = await Promise.all([
+      t('kill_switches').whereIn('scope', ['global', `session:${clientSession}`]).andWhere({ active: true }).select('scope'),
+      t('orders').where({ client_session: clientSession }).whereIn('state', OPEN_STATES).whereNot({ order_id: exclude }).count<Array<{ n: string }>>({ n: '*' }),
+      t('positions').where({ account: account ?? '', symbol }).first('qty'),
+      t('orders').where({ account, symbol }).whereIn('state', OPEN_STATES).whereNot({ order_id: exclude })
+        .select(t.raw("coalesce(sum(case when side = '1' then leaves_qty else 0 end), 0)::text as buy"), t.raw("coalesce(sum(case when side <> '1' then leaves_qty else 0 end), 0)::text as sell")).first(),
+      t('positions').where({ account: account ?? '' })
+        .select(t.raw('coalesce(sum(case when pnl_day = current_date then realized_pnl - realized_pnl_day_start else 0 end), 0)::text as today')).first(),
+      t('orders').where({ client_session: clientSession }).andWhere('created_at', '>', t.raw("now() - interval '1 second'")).count<Array<{ n: string }>>({ n: '*' }),
+      t('executions').join('orders', 'executions.order_id', 'orders.order_id').where({ 'orders.symbol': symbol, 'executions.exec_type': 'F' })
+        .orderBy('executions.id', 'desc').first('executions.last_px')
+    ])
+    return {
+      killSwitchGlobal: ks.some((r: { scope: string }) => r.scope === 'global'),
+      killSwitchSession: ks.some((r: { scope: string }) => r.scope !== 'global'),
+      openOrders: Number(open[0].n),
+      position: pos == null ? new Decimal(0) : new Decimal(pos.qty),
+      openBuyQty: new Decimal(openQty?.buy ?? '0'),
+      openSellQty: new Decimal(openQty?.sell ?? '0'),
+      realizedPnlToday: new Decimal(pnl?.today ?? '0'),
+      ordersLastSecond: Number(rate[0].n),
+      lastFillPrice: last == null ? null : new Decimal(last.last_px)
+    }
+  }
+
+  async brokerClOrdIdOf (orderId: string, kind: string): Promise<string | null> {
+    const r = await this.trx('broker_routes').where({ order_id: orderId, kind }).orderBy('created_at').first('broker_cl_ord_id')
+    return r?.broker_cl_ord_id ?? null
+  }
+
+  private savepoints = 0
+
+  async savepoint<T> (fn: () => Promise<T>): Promise<T> {
+    const name = `sp${++this.savepoints}`
+    await this.trx.raw(`SAVEPOINT ${name}`)
+    try {
+      const r = await fn()
+      await this.trx.raw(`RELEASE SAVEPOINT ${name}`)
+      return r
+    } catch (e) {
+      await this.trx.raw(`ROLLBACK TO SAVEPOINT ${name}`)
+      throw e
+    }
   }
 
   async updateOrder (o: Order): Promise<void> {
@@ -175,7 +269,10 @@ class KnexOmsTx implements OmsTx {
   }
 
   async savePosition (account: string, symbol: string, p: Position): Promise<void> {
+    // The first change of a UTC day snapshots realized P&L, so today's P&L is the difference.
     await this.trx('positions').where({ account, symbol }).update({
+      realized_pnl_day_start: this.trx.raw('case when pnl_day = current_date then realized_pnl_day_start else realized_pnl end'),
+      pnl_day: this.trx.raw('current_date'),
       qty: p.qty.toFixed(), avg_cost: p.avgCost.toFixed(), realized_pnl: p.realizedPnl.toFixed(), fees: p.fees.toFixed(), updated_at: this.trx.fn.now()
     })
   }

@@ -63,7 +63,7 @@ describe('fixgw CLI', function () {
   it('migrate creates the schema and is idempotent', async () => {
     const first = await run(['migrate', '--database-url', db.url])
     expect(first.code, first.stdout + first.stderr).to.equal(0)
-    expect(first.stdout).to.match(/applied 1 migration/)
+    expect(first.stdout).to.match(/applied \d+ migration/)
     const again = await run(['migrate', '--database-url', db.url])
     expect(again.code).to.equal(0)
     expect(again.stdout).to.match(/schema already up to date/)

@@ -8,7 +8,7 @@ import type { FixApp, FixgwSession } from '../session/fixgw-session'
 import type { OrderService } from '../../oms/order-service'
 import type { BrokerGateway } from '../../oms/ports'
 import type { Order } from '../../domain/order'
-import { brokerNewOrderSingle, readBrokerExecutionReport } from './messages'
+import { brokerCancelRequest, brokerNewOrderSingle, brokerReplaceRequest, readBrokerCancelReject, readBrokerExecutionReport } from './messages'
 import { SessionDirectory } from './session-directory'
 import { SessionQueues } from './serial-queue'
 
@@ -37,6 +37,13 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
         })
         break
       }
+      case '9': {
+        const rej = readBrokerCancelReject(view)
+        this.queues.push(s.name, async () => {
+          await this.requireOms().onBrokerCancelReject(s.name, rej, text)
+        })
+        break
+      }
       default:
         this.logger.warn({ session: s.name, msgType }, 'broker message type not handled')
     }
@@ -47,6 +54,14 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
   sendNewOrder (brokerSession: string, brokerClOrdId: string, order: Order): boolean {
     const s = this.directory.get(brokerSession)
     return s != null && s.sendMessage('D', brokerNewOrderSingle(brokerClOrdId, order))
+  }
+
+  sendCancel (brokerSession: string, brokerClOrdId: string, orig: string, order: Order): boolean {
+    return this.directory.get(brokerSession)?.sendMessage('F', brokerCancelRequest(brokerClOrdId, orig, order)) ?? false
+  }
+
+  sendReplace (brokerSession: string, brokerClOrdId: string, orig: string, order: Order): boolean {
+    return this.directory.get(brokerSession)?.sendMessage('G', brokerReplaceRequest(brokerClOrdId, orig, order)) ?? false
   }
 
   async drain (): Promise<void> { await this.queues.drain() }

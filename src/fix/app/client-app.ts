@@ -6,8 +6,8 @@ import type { Logger } from 'pino'
 import type { MsgView } from '../jspurefix'
 import type { FixApp, FixgwSession } from '../session/fixgw-session'
 import { NotAcceptedError, type OrderService } from '../../oms/order-service'
-import type { ClientExecReport, ClientGateway } from '../../oms/ports'
-import { clientExecutionReport, readNewOrderSingle } from './messages'
+import type { ClientCancelReject, ClientExecReport, ClientGateway, ClientMassCancelReport } from '../../oms/ports'
+import { clientCancelReject, clientExecutionReport, clientMassCancelReport, readCancelRequest, readMassCancelRequest, readNewOrderSingle, readReplaceRequest, readStatusRequest } from './messages'
 import { SessionDirectory } from './session-directory'
 import { SessionQueues } from './serial-queue'
 
@@ -29,42 +29,75 @@ export class ClientFixApp implements FixApp, ClientGateway {
 
   onMessage (s: FixgwSession, msgType: string, view: MsgView): void {
     const text = s.currentMessageText
+    const refSeqNum = view.getTyped(34) as number
+    // Copy what the command needs out of the view now: it is recycled after this call.
+    let work: ((oms: OrderService) => Promise<unknown>) | null = null
+    let refId: string | null = null
     switch (msgType) {
       case 'D': {
-        const req = readNewOrderSingle(view) // copy out of the view before any await
-        const refSeqNum = view.getTyped(34) as number
-        this.queues.push(s.name, async () => {
-          try {
-            await this.requireOms().newOrder(s.name, req, text)
-          } catch (e) {
-            if (!(e instanceof NotAcceptedError)) throw e
-            // Nothing was committed, so nothing was accepted: say so instead of going quiet.
-            this.logger.error({ err: e.cause, session: s.name, clOrdId: req.clOrdId }, 'order not accepted: could not commit')
-            s.sendMessage('j', {
-              RefSeqNum: refSeqNum, RefMsgType: 'D', BusinessRejectRefID: req.clOrdId,
-              BusinessRejectReason: 4, Text: 'order not accepted: gateway storage unavailable, please retry'
-            })
-          }
-        })
+        const req = readNewOrderSingle(view)
+        const possResend = view.getString(97) === 'Y'
+        refId = req.clOrdId
+        work = async (oms) => await oms.newOrder(s.name, req, text, possResend)
         break
       }
-      default: {
-        // Application messages we do not support yet: BusinessMessageReject, 380=3.
-        const refSeqNum = view.getTyped(34) as number
+      case 'F': {
+        const cmd = readCancelRequest(view)
+        refId = cmd.clOrdId
+        work = async (oms) => { await oms.cancelOrder(s.name, cmd, text) }
+        break
+      }
+      case 'G': {
+        const cmd = readReplaceRequest(view)
+        refId = cmd.clOrdId
+        work = async (oms) => { await oms.replaceOrder(s.name, cmd, text) }
+        break
+      }
+      case 'H': {
+        const cmd = readStatusRequest(view)
+        refId = cmd.clOrdId
+        work = async (oms) => { await oms.orderStatus(s.name, cmd, text) }
+        break
+      }
+      case 'q': {
+        const cmd = readMassCancelRequest(view)
+        refId = cmd.clOrdId
+        work = async (oms) => { await oms.massCancel(s.name, cmd, text) }
+        break
+      }
+      default:
+        // Application messages we do not support: BusinessMessageReject, 380=3.
+        s.sendMessage('j', { RefSeqNum: refSeqNum, RefMsgType: msgType, BusinessRejectReason: 3, Text: `unsupported message type ${msgType}` })
+        return
+    }
+    const run = work
+    this.queues.push(s.name, async () => {
+      try {
+        await run(this.requireOms())
+      } catch (e) {
+        if (!(e instanceof NotAcceptedError)) throw e
+        // Nothing was committed, so nothing was accepted: say so instead of going quiet.
+        this.logger.error({ err: e.cause, session: s.name, msgType, refId }, 'client request not accepted: could not commit')
         s.sendMessage('j', {
-          RefSeqNum: refSeqNum,
-          RefMsgType: msgType,
-          BusinessRejectReason: 3,
-          Text: `unsupported message type ${msgType}`
+          RefSeqNum: refSeqNum, RefMsgType: msgType, BusinessRejectRefID: refId ?? undefined,
+          BusinessRejectReason: 4, Text: 'not accepted: gateway storage unavailable, please retry'
         })
       }
-    }
+    })
   }
 
   sendExecutionReport (clientSession: string, er: ClientExecReport): boolean {
     const s = this.directory.get(clientSession)
     if (s == null) return false
     return s.sendMessage('8', clientExecutionReport(er))
+  }
+
+  sendCancelReject (clientSession: string, rej: ClientCancelReject): boolean {
+    return this.directory.get(clientSession)?.sendMessage('9', clientCancelReject(rej)) ?? false
+  }
+
+  sendMassCancelReport (clientSession: string, r: ClientMassCancelReport): boolean {
+    return this.directory.get(clientSession)?.sendMessage('r', clientMassCancelReport(r)) ?? false
   }
 
   /** Wait until every message received so far has been applied (tests, shutdown). */

@@ -5,9 +5,11 @@
 import type { ILooseObject, MsgView } from '../jspurefix'
 import type { Decimal } from '../../domain/money'
 import type { Order } from '../../domain/order'
-import type { ClientExecReport } from '../../oms/ports'
-import type { BrokerExecReport } from '../../oms/execution-normalizer'
+import type { ClientCancelReject, ClientExecReport, ClientMassCancelReport } from '../../oms/ports'
+import type { BrokerCancelReject, BrokerExecReport } from '../../oms/execution-normalizer'
 import type { NewOrderRequest } from '../../domain/new-order'
+import type { CancelCommand, ReplaceCommand } from '../../oms/cancel-replace-command'
+import type { MassCancelCommand, StatusCommand } from '../../oms/status-mass-cancel-command'
 
 /** AvgPx on the wire: enough decimals for any price, no float noise. */
 const px = (d: Decimal): string => d.toDecimalPlaces(10).toFixed()
@@ -37,8 +39,70 @@ export function clientExecutionReport (er: ClientExecReport): ILooseObject {
     Text: er.text,
     TransactTime: new Date()
   }
-  if (o.origClOrdId != null) body.OrigClOrdID = o.origClOrdId
+  const orig = er.origClOrdId ?? (er.clOrdId == null ? o.origClOrdId : null)
+  if (orig != null) body.OrigClOrdID = orig
+  if (er.ordStatusReqId != null) body.OrdStatusReqID = er.ordStatusReqId
   return body
+}
+
+export function clientCancelReject (r: ClientCancelReject): ILooseObject {
+  return {
+    OrderID: r.orderId,
+    ClOrdID: r.clOrdId,
+    OrigClOrdID: r.origClOrdId,
+    OrdStatus: r.ordStatus,
+    CxlRejResponseTo: String(r.responseTo),
+    CxlRejReason: r.cxlRejReason,
+    Text: r.text
+  }
+}
+
+export function clientMassCancelReport (r: ClientMassCancelReport): ILooseObject {
+  return {
+    ClOrdID: r.clOrdId,
+    OrderID: r.orderId,
+    MassCancelRequestType: r.requestType,
+    MassCancelResponse: r.response,
+    MassCancelRejectReason: r.rejectReason == null ? undefined : String(r.rejectReason), // a char field: the encoder writes only strings there
+    TotalAffectedOrders: r.totalAffected,
+    Instrument: r.symbol != null || r.securityType != null ? { Symbol: r.symbol, SecurityType: r.securityType } : undefined,
+    Text: r.text
+  }
+}
+
+/** Our OrderCancelRequest toward a broker. */
+export function brokerCancelRequest (brokerClOrdId: string, orig: string, o: Order): ILooseObject {
+  return {
+    OrigClOrdID: orig,
+    OrderID: o.brokerOrderId ?? undefined,
+    ClOrdID: brokerClOrdId,
+    Account: o.account ?? undefined,
+    Instrument: { Symbol: o.symbol, SecurityType: o.securityType ?? undefined },
+    Side: o.side,
+    TransactTime: new Date(),
+    OrderQtyData: { OrderQty: o.orderQty.toFixed() }
+  }
+}
+
+/** Our OrderCancelReplaceRequest toward a broker, with the order's pending values. */
+export function brokerReplaceRequest (brokerClOrdId: string, orig: string, o: Order): ILooseObject {
+  const p = o.pending
+  return {
+    OrderID: o.brokerOrderId ?? undefined,
+    OrigClOrdID: orig,
+    ClOrdID: brokerClOrdId,
+    Account: o.account ?? undefined,
+    HandlInst: o.handlInst ?? undefined,
+    ExDestination: o.exDestination ?? undefined,
+    Instrument: { Symbol: o.symbol, SecurityType: o.securityType ?? undefined },
+    Side: o.side,
+    TransactTime: new Date(),
+    OrderQtyData: { OrderQty: (p?.orderQty ?? o.orderQty).toFixed() },
+    OrdType: o.ordType,
+    Price: (p?.price ?? o.price)?.toFixed(),
+    StopPx: (p?.stopPx ?? o.stopPx)?.toFixed(),
+    TimeInForce: p?.timeInForce ?? o.timeInForce
+  }
 }
 
 /** Our NewOrderSingle toward a broker: our ClOrdID, the client's order otherwise. */
@@ -80,6 +144,41 @@ export function readNewOrderSingle (v: MsgView): NewOrderRequest {
     handlInst: s(v, 21),
     exDestination: s(v, 100),
     expireTime: expireTime ?? expireDate
+  }
+}
+
+export function readCancelRequest (v: MsgView): CancelCommand {
+  return { clOrdId: s(v, 11) ?? '', origClOrdId: s(v, 41), orderId: s(v, 37), symbol: s(v, 55), side: s(v, 54) }
+}
+
+export function readReplaceRequest (v: MsgView): ReplaceCommand {
+  return {
+    ...readCancelRequest(v),
+    ordType: s(v, 40),
+    orderQty: s(v, 38),
+    price: s(v, 44),
+    stopPx: s(v, 99),
+    timeInForce: s(v, 59)
+  }
+}
+
+export function readStatusRequest (v: MsgView): StatusCommand {
+  return { clOrdId: s(v, 11), orderId: s(v, 37), ordStatusReqId: s(v, 790), symbol: s(v, 55), side: s(v, 54) }
+}
+
+export function readMassCancelRequest (v: MsgView): MassCancelCommand {
+  return { clOrdId: s(v, 11) ?? '', requestType: s(v, 530), symbol: s(v, 55), securityType: s(v, 167) }
+}
+
+export function readBrokerCancelReject (v: MsgView): BrokerCancelReject {
+  return {
+    brokerClOrdId: s(v, 11),
+    origBrokerClOrdId: s(v, 41),
+    brokerOrderId: s(v, 37),
+    ordStatus: s(v, 39),
+    responseTo: s(v, 434),
+    cxlRejReason: s(v, 102),
+    text: s(v, 58)
   }
 }
 

@@ -28,13 +28,14 @@ export const DEFAULT_SIM_BEHAVIOUR: SimBrokerBehaviour = {
 }
 
 interface SimOrder {
-  readonly clOrdId: string
+  clOrdId: string
   readonly orderId: string
   readonly symbol: string
   readonly side: string
-  readonly qty: Decimal
-  readonly px: Decimal
+  qty: Decimal
+  px: Decimal
   cum: Decimal
+  open: boolean
 }
 
 const sleep = async (ms: number): Promise<void> => { if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -57,6 +58,10 @@ export class SimBroker implements FixApp {
   onStopped (): void {}
 
   onMessage (s: FixgwSession, msgType: string, view: MsgView): void {
+    if (msgType === 'F' || msgType === 'G') {
+      this.amend(s, msgType, view)
+      return
+    }
     if (msgType !== 'D') {
       s.sendMessage('j', { RefSeqNum: view.getTyped(34) as number, RefMsgType: msgType, BusinessRejectReason: 3, Text: `simulated broker does not support ${msgType}` })
       return
@@ -70,30 +75,63 @@ export class SimBroker implements FixApp {
       side: view.getString(54) ?? '1',
       qty,
       px: new Decimal(limit ?? this.behaviour.marketPrice),
-      cum: new Decimal(0)
+      cum: new Decimal(0),
+      open: true
     }
+    this.orders.set(o.clOrdId, o)
     this.run(s, o).catch((e) => this.logger.error({ err: e }, 'simulated broker failed'))
+  }
+
+  private readonly orders = new Map<string, SimOrder>()
+
+  /** Cancel (F) or replace (G): done at once while the order is open, else "too late". */
+  private amend (s: FixgwSession, msgType: 'F' | 'G', view: MsgView): void {
+    const clOrdId = view.getString(11) ?? ''
+    const orig = view.getString(41) ?? ''
+    const o = this.orders.get(orig)
+    if (o == null || !o.open) {
+      s.sendMessage('9', {
+        OrderID: o?.orderId ?? 'NONE', ClOrdID: clOrdId, OrigClOrdID: orig, OrdStatus: o == null ? '8' : o.cum.gte(o.qty) ? '2' : '4',
+        CxlRejResponseTo: msgType === 'F' ? '1' : '2', CxlRejReason: o == null ? 1 : 0, Text: o == null ? 'unknown order' : 'too late: order is done'
+      })
+      return
+    }
+    o.clOrdId = clOrdId
+    this.orders.set(clOrdId, o)
+    if (msgType === 'F') {
+      o.open = false
+      this.report(s, o, '4', '4', { OrigClOrdID: orig })
+      return
+    }
+    o.qty = new Decimal(view.getString(38) ?? o.qty.toFixed())
+    o.px = new Decimal(view.getString(44) ?? o.px.toFixed())
+    const done = o.cum.gte(o.qty)
+    if (done) o.open = false
+    this.report(s, o, '5', done ? '2' : o.cum.gt(0) ? '1' : '0', { OrigClOrdID: orig })
   }
 
   private async run (s: FixgwSession, o: SimOrder): Promise<void> {
     const b = this.behaviour
     await sleep(b.ackDelayMs)
     if (b.rejectSymbols.includes(o.symbol)) {
+      o.open = false
       this.report(s, o, '8', '8', { Text: `symbol ${o.symbol} not tradable here` })
       return
     }
     this.report(s, o, '0', '0')
     for (let i = 1; i <= b.fills; i++) {
       await sleep(b.fillDelayMs)
+      if (!o.open) return
       const last = i === b.fills ? o.qty.minus(o.cum) : o.qty.div(b.fills).toDecimalPlaces(0, Decimal.ROUND_DOWN)
       if (last.lte(0)) continue
       o.cum = o.cum.plus(last)
+      if (o.cum.gte(o.qty)) o.open = false
       this.report(s, o, 'F', o.cum.gte(o.qty) ? '2' : '1', { LastQty: last.toFixed(), LastPx: o.px.toFixed() })
     }
   }
 
   private report (s: FixgwSession, o: SimOrder, execType: string, ordStatus: string, extra: Record<string, string> = {}): void {
-    const terminal = ordStatus === '2' || ordStatus === '8'
+    const terminal = ordStatus === '2' || ordStatus === '8' || ordStatus === '4'
     s.sendMessage('8', {
       OrderID: o.orderId,
       ClOrdID: o.clOrdId,

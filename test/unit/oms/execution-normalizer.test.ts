@@ -43,6 +43,12 @@ describe('oms/normalizeExecution', () => {
       expect(normalizeExecution(er({ execType: 'A', ordStatus: 'A' }))).to.deep.equal({ ok: true, event: { kind: 'PendingNew' } })
     })
 
+    it('maps ExecType=6 (Pending Cancel), E (Pending Replace) and 5 (Replaced) to their events', () => {
+      expect(normalizeExecution(er({ execType: '6' }))).to.deep.equal({ ok: true, event: { kind: 'PendingCancel' } })
+      expect(normalizeExecution(er({ execType: 'E' }))).to.deep.equal({ ok: true, event: { kind: 'PendingReplace' } })
+      expect(normalizeExecution(er({ execType: '5' }))).to.deep.equal({ ok: true, event: { kind: 'Replaced' } })
+    })
+
     it('maps ExecType=0 (New) to Ack', () => {
       expect(normalizeExecution(er({ execType: '0' }))).to.deep.equal({ ok: true, event: { kind: 'Ack' } })
     })
@@ -131,7 +137,7 @@ describe('oms/normalizeExecution', () => {
       expect(normalizeExecution(er({ execId: '' }))).to.deep.equal({ ok: false, problem: 'ExecID(17) missing' })
     })
 
-    for (const execType of ['5', '6', 'E', 'D', 'H', 'G', '1', '2', '7', '9', 'L', 'Z']) {
+    for (const execType of ['D', 'H', 'G', '1', '2', '7', '9', 'L', 'Z']) {
       it(`reports ExecType(150)=${execType} as not handled, naming the tag and the value`, () => {
         const p = problem(normalizeExecution(er({ execType })))
         expect(p).to.include('ExecType(150)')

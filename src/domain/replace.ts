@@ -1,0 +1,61 @@
+/**
+ * OrderCancelReplaceRequest rules, pure. A replace may change OrderQty, Price, StopPx
+ * and TimeInForce; Symbol, Side and OrdType stay. Fields the request leaves out keep
+ * the order's values. The answer to a refused replace is an OrderCancelReject with
+ * CxlRejReason(102) and a Text naming the tag.
+ */
+import { Decimal, parseDecimal } from './money'
+import { TIME_IN_FORCES, type Order, type TimeInForce } from './order'
+import { DEFAULT_RULES, type ValidationRules } from './new-order'
+
+/** CxlRejReason(102) values. */
+export const CXL_REJ = {
+  TOO_LATE: 0,
+  UNKNOWN_ORDER: 1,
+  BROKER_OPTION: 2,
+  ALREADY_PENDING: 3,
+  DUPLICATE_CLORDID: 6,
+  OTHER: 99
+} as const
+
+export interface ReplaceRequest {
+  readonly symbol: string | null
+  readonly side: string | null
+  readonly ordType: string | null
+  readonly orderQty: string | null
+  readonly price: string | null
+  readonly stopPx: string | null
+  readonly timeInForce: string | null
+}
+
+export interface ReplaceValues {
+  readonly orderQty: Decimal
+  readonly price: Decimal | null
+  readonly stopPx: Decimal | null
+  readonly timeInForce: TimeInForce
+}
+
+export type ReplaceValidation =
+  | { readonly ok: true, readonly values: ReplaceValues }
+  | { readonly ok: false, readonly cxlRejReason: number, readonly text: string }
+
+const refuse = (text: string): ReplaceValidation => ({ ok: false, cxlRejReason: CXL_REJ.OTHER, text })
+
+export function validateReplace (o: Order, r: ReplaceRequest, rules: ValidationRules = DEFAULT_RULES): ReplaceValidation {
+  if (r.symbol != null && r.symbol !== o.symbol) return refuse(`Symbol(55) cannot change on replace (${o.symbol} → ${r.symbol})`)
+  if (r.side != null && r.side !== o.side) return refuse(`Side(54) cannot change on replace (${o.side} → ${r.side})`)
+  if (r.ordType != null && r.ordType !== o.ordType) return refuse(`OrdType(40) cannot change on replace (${o.ordType} → ${r.ordType})`)
+  const qty = r.orderQty == null ? o.orderQty : parseDecimal(r.orderQty)
+  if (qty == null || !qty.isPositive() || qty.isZero()) return refuse(`OrderQty(38)=${r.orderQty ?? ''} must be a positive number`)
+  if (qty.decimalPlaces() > rules.maxQtyDecimals) return refuse(`OrderQty(38)=${r.orderQty ?? ''} has more than ${rules.maxQtyDecimals} decimals`)
+  if (qty.lt(o.cumQty)) return refuse(`OrderQty(38)=${qty.toFixed()} is below CumQty(14)=${o.cumQty.toFixed()}`)
+  const tif = r.timeInForce ?? o.timeInForce
+  if (!Object.hasOwn(TIME_IN_FORCES, tif)) return refuse(`TimeInForce(59)=${tif} is not supported`)
+  const price = r.price == null ? o.price : parseDecimal(r.price)
+  if (r.price != null && (price == null || !price.isPositive() || price.isZero())) return refuse(`Price(44)=${r.price} is not a positive number`)
+  const stopPx = r.stopPx == null ? o.stopPx : parseDecimal(r.stopPx)
+  if (r.stopPx != null && (stopPx == null || !stopPx.isPositive() || stopPx.isZero())) return refuse(`StopPx(99)=${r.stopPx} is not a positive number`)
+  const needsPrice = o.ordType === '2' || o.ordType === '4'
+  if (!needsPrice && r.price != null) return refuse(`Price(44) is not allowed for OrdType(40)=${o.ordType}`)
+  return { ok: true, values: { orderQty: qty, price: needsPrice ? price : null, stopPx, timeInForce: tif as TimeInForce } }
+}

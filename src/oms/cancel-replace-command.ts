@@ -1,0 +1,144 @@
+/**
+ * OrderCancelRequest (F) and OrderCancelReplaceRequest (G) from a client.
+ * The order is found by OrigClOrdID (any ClOrdID of its chain) or OrderID, within the
+ * client's own session only. Refusals are OrderCancelReject (35=9) with
+ * CxlRejResponseTo(434) and CxlRejReason(102); accepted requests answer PendingCancel /
+ * PendingReplace and go to the broker with our ClOrdID, OrigClOrdID = the last ClOrdID
+ * the broker accepted. A held order (never sent) is canceled or replaced at once.
+ */
+import { CXL_REJ, validateReplace, type ReplaceRequest } from '../domain/replace'
+import { ORD_STATUS, isTerminal } from '../domain/order-state'
+import { transition } from '../domain/order-state-machine'
+import { leavesQty } from '../domain/fills'
+import { ZERO } from '../domain/money'
+import type { Order } from '../domain/order'
+import type { ClOrdId } from '../domain/ids'
+import type { OmsContext } from './context'
+import type { Effects } from './effects'
+import type { OmsTx, OrderRef } from './ports'
+import { saveOrder } from './order-ops'
+import { runRisk } from './new-order-command'
+
+export interface CancelCommand {
+  readonly clOrdId: string
+  readonly origClOrdId: string | null
+  readonly orderId: string | null
+  readonly symbol: string | null
+  readonly side: string | null
+}
+
+export type ReplaceCommand = CancelCommand & ReplaceRequest
+
+type Kind = 'cancel' | 'replace'
+
+export async function cancelOrder (ctx: OmsContext, clientSession: string, cmd: CancelCommand, fixMessage: string): Promise<void> {
+  await request(ctx, clientSession, 'cancel', cmd, fixMessage)
+}
+
+export async function replaceOrder (ctx: OmsContext, clientSession: string, cmd: ReplaceCommand, fixMessage: string): Promise<void> {
+  await request(ctx, clientSession, 'replace', cmd, fixMessage)
+}
+
+async function request (ctx: OmsContext, clientSession: string, kind: Kind, cmd: CancelCommand | ReplaceCommand, fixMessage: string): Promise<void> {
+  await ctx.run(async (tx, fx) => {
+    const responseTo = kind === 'cancel' ? 1 : 2
+    const ref: OrderRef = { clOrdId: cmd.origClOrdId, orderId: cmd.orderId }
+    const order = await tx.findClientOrder(clientSession, ref)
+    const refuse = async (o: Order | null, cxlRejReason: number, text: string): Promise<void> => {
+      await tx.audit({ actor: clientSession, kind: `${kind}_refused`, orderId: o?.orderId ?? null, detail: { clOrdId: cmd.clOrdId, cxlRejReason, text }, fixMessage })
+      await fx.cancelReject(clientSession, {
+        orderId: o?.orderId ?? 'NONE',
+        clOrdId: cmd.clOrdId,
+        origClOrdId: o?.clOrdId ?? cmd.origClOrdId ?? '',
+        ordStatus: o == null ? '8' : ORD_STATUS[o.state],
+        responseTo,
+        cxlRejReason,
+        text
+      })
+    }
+    if (order == null) {
+      await refuse(null, CXL_REJ.UNKNOWN_ORDER, `unknown order: OrigClOrdID(41)=${cmd.origClOrdId ?? ''}${cmd.orderId != null ? ` OrderID(37)=${cmd.orderId}` : ''}`)
+      return
+    }
+    // The new ClOrdID must be unused in this session (savepoint: a duplicate must not abort the transaction).
+    const fresh = await tx.savepoint(async () => await tx.claimClOrdId(clientSession, cmd.clOrdId, order.orderId, kind))
+    if (!fresh) { await refuse(order, CXL_REJ.DUPLICATE_CLORDID, `duplicate ClOrdID(11)=${cmd.clOrdId}`); return }
+    if (order.pending != null) { await refuse(order, CXL_REJ.ALREADY_PENDING, `a ${order.pending.kind} is already pending for this order`); return }
+    if (isTerminal(order.state) || order.state === 'DoneForDay') {
+      await refuse(order, CXL_REJ.TOO_LATE, `too late to ${kind}: order is ${order.state}`); return
+    }
+    await tx.audit({ actor: clientSession, kind: 'fix_in', orderId: order.orderId, fixMessage })
+    if (kind === 'cancel') await cancel(ctx, tx, fx, order, cmd.clOrdId as ClOrdId, refuse)
+    else await replace(ctx, tx, fx, clientSession, order, cmd as ReplaceCommand, refuse, fixMessage)
+  })
+}
+
+type Refuse = (o: Order | null, cxlRejReason: number, text: string) => Promise<void>
+
+async function cancel (ctx: OmsContext, tx: OmsTx, fx: Effects, order: Order, clOrdId: ClOrdId, refuse: Refuse): Promise<void> {
+  const t = transition(order.state, 'CancelRequested', order.cumQty.gt(0))
+  if (!t.ok) { await refuse(order, CXL_REJ.TOO_LATE, `cannot cancel an order in state ${order.state}`); return }
+  if (t.to === 'Canceled') { // held: never reached a broker, cancel here
+    const done = await saveOrder(tx, order, { ...order, state: 'Canceled', clOrdId, origClOrdId: order.clOrdId, leavesQty: ZERO })
+    await fx.er({ order: done, execId: await tx.nextClientExecId(), execType: '4', ordStatus: '4', origClOrdId: order.clOrdId })
+    return
+  }
+  await sendToBroker(ctx, tx, fx, order, { kind: 'cancel', clOrdId, brokerClOrdId: null, orderQty: null, price: null, stopPx: null, timeInForce: null }, t.to)
+}
+
+async function replace (ctx: OmsContext, tx: OmsTx, fx: Effects, clientSession: string, order: Order, cmd: ReplaceCommand, refuse: Refuse, fixMessage: string): Promise<void> {
+  const v = validateReplace(order, cmd)
+  if (!v.ok) { await refuse(order, v.cxlRejReason, v.text); return }
+  const risk = await runRisk(ctx, tx, clientSession, { account: order.account, symbol: order.symbol, side: order.side, orderQty: v.values.orderQty, price: v.values.price }, order, fixMessage)
+  if (risk != null) { await refuse(order, CXL_REJ.OTHER, risk.text); return }
+  if (order.state === 'Held') { // never reached a broker: replace here
+    const replaced = applyReplace(order, cmd.clOrdId as ClOrdId, v.values, order.brokerClOrdId)
+    const saved = await saveOrder(tx, order, replaced)
+    await fx.er({ order: saved, execId: await tx.nextClientExecId(), execType: '5', ordStatus: ORD_STATUS[saved.state], origClOrdId: order.clOrdId })
+    return
+  }
+  const t = transition(order.state, 'ReplaceRequested', order.cumQty.gt(0))
+  if (!t.ok) { await refuse(order, CXL_REJ.TOO_LATE, `cannot replace an order in state ${order.state}`); return }
+  await sendToBroker(ctx, tx, fx, order, { kind: 'replace', clOrdId: cmd.clOrdId as ClOrdId, brokerClOrdId: null, ...v.values }, t.to)
+}
+
+/** Record the pending request, tell the client it is pending, and queue it for the broker. */
+async function sendToBroker (_ctx: OmsContext, tx: OmsTx, fx: Effects, order: Order, pending: NonNullable<Order['pending']>, to: Order['state']): Promise<void> {
+  const broker = order.brokerSession
+  if (broker == null) throw new Error(`order ${order.orderId} has no broker route`)
+  const brokerClOrdId = await tx.nextBrokerClOrdId()
+  await tx.insertBrokerRoute(broker, brokerClOrdId, order.orderId, pending.kind)
+  const saved = await saveOrder(tx, order, { ...order, state: to, pending: { ...pending, brokerClOrdId } })
+  const pendingType = pending.kind === 'cancel' ? '6' : 'E'
+  if (pending.clOrdId != null) {
+    await fx.er({ order: saved, execId: await tx.nextClientExecId(), execType: pendingType, ordStatus: pendingType, clOrdId: pending.clOrdId, origClOrdId: order.clOrdId })
+  }
+  // Before the broker has acked the order, its only ClOrdID is the one the NOS carried.
+  const orig = order.brokerClOrdId ?? await firstBrokerClOrdId(tx, order)
+  await fx.broker({ kind: pending.kind === 'cancel' ? 'brokerCancel' : 'brokerReplace', broker, brokerClOrdId, orig, order: saved })
+}
+
+async function firstBrokerClOrdId (tx: OmsTx, order: Order): Promise<string> {
+  const id = await tx.brokerClOrdIdOf(order.orderId, 'new')
+  if (id == null) throw new Error(`order ${order.orderId} has no broker ClOrdID`)
+  return id
+}
+
+/** The order after its replace took effect (ClOrdID chain moves, new values, Filled if cum covers it). */
+export function applyReplace (order: Order, clOrdId: ClOrdId, v: { orderQty: Order['orderQty'], price: Order['price'], stopPx: Order['stopPx'], timeInForce: Order['timeInForce'] }, brokerClOrdId: string | null): Order {
+  const filled = order.cumQty.gte(v.orderQty)
+  const state = order.state === 'Held' ? 'Held' : filled ? 'Filled' : order.cumQty.gt(0) ? 'PartiallyFilled' : 'New'
+  return {
+    ...order,
+    clOrdId,
+    origClOrdId: order.clOrdId,
+    orderQty: v.orderQty,
+    price: v.price,
+    stopPx: v.stopPx,
+    timeInForce: v.timeInForce,
+    state,
+    leavesQty: leavesQty(v.orderQty, order.cumQty, filled),
+    brokerClOrdId,
+    pending: null
+  }
+}
