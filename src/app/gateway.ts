@@ -7,10 +7,10 @@ import type { Logger } from 'pino'
 import { openDatabase, type DatabaseHandle } from '../db/database'
 import { createKnex, migrateLatest } from '../db/knex'
 import { loadSessions } from '../config/load-sessions'
-import type { BrokerSessionConfig, SessionConfig } from '../config/session-config'
+import type { BrokerSessionConfig, ClientSessionConfig, SessionConfig } from '../config/session-config'
 import { PinoJsFixLoggerFactory } from '../log/jspurefix-logger'
 import { KnexOmsStore } from '../store/knex-oms-store'
-import { OrderService } from '../oms/order-service'
+import { OrderService, type ClientRiskConfig } from '../oms/order-service'
 import { ClientFixApp } from '../fix/app/client-app'
 import { BrokerFixApp } from '../fix/app/broker-app'
 import { Endpoint, type EndpointSpec } from '../fix/transport/endpoint'
@@ -56,7 +56,12 @@ export class Gateway {
       const brokers = new BrokerFixApp(logger)
       const brokerSessions = enabled.filter((s): s is BrokerSessionConfig => s.role === 'broker')
       const router = new DefaultRouter(brokerSessions[0]?.name ?? null)
-      const oms = new OrderService({ store: new KnexOmsStore(db), clients, brokers, router, logger })
+      const clientConfigs = new Map(enabled.filter((c): c is ClientSessionConfig => c.role === 'client').map((c) => [c.name, c]))
+      const riskConfig = (name: string): ClientRiskConfig | undefined => {
+        const c = clientConfigs.get(name)
+        return c == null ? undefined : { limits: c.risk.limits, accounts: c.risk.accounts, symbols: c.symbols ?? undefined }
+      }
+      const oms = new OrderService({ store: new KnexOmsStore(db), clients, brokers, router, logger, riskConfig })
       clients.attach(oms)
       brokers.attach(oms)
       const gateway = new Gateway(db, oms, clients, brokers, endpoints, database, logger)

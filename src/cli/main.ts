@@ -10,6 +10,7 @@ import { startCommand } from './start'
 import { migrateCommand } from './migrate'
 import { simBrokerCommand } from './sim-broker'
 import { sendOrderCommand } from './send-order'
+import { killSwitchCommand } from './kill-switch'
 
 export function buildProgram (): Command {
   const program = new Command()
@@ -23,6 +24,7 @@ export function buildProgram (): Command {
   migrateCommand(program)
   simBrokerCommand(program)
   sendOrderCommand(program)
+  killSwitchCommand(program)
   return program
 }
 

@@ -11,6 +11,7 @@ import { ConfigError } from './config-error'
 import {
   BROKER_ONLY_FIELDS,
   BrokerSessionConfig,
+  CLIENT_ONLY_FIELDS,
   ClientSessionConfig,
   COMMON_FIELDS,
   DEFAULT_HEARTBTINT_SECONDS,
@@ -22,6 +23,7 @@ import {
   SessionConfig,
   SUPPORTED_BEGIN_STRING
 } from './session-config'
+import { parseRiskConfig, parseSymbols } from './risk-config'
 
 type JsonObject = Record<string, unknown>
 
@@ -65,7 +67,7 @@ export function parseSessionConfig (raw: unknown, file: string): SessionConfig {
   const obj = v.object(raw, '$')
   // Unknown fields first: a misspelt optional field would otherwise be silently ignored,
   // and a misspelt required one would be reported as "missing" with no hint.
-  v.noUnknownFields(obj, [...COMMON_FIELDS, ...BROKER_ONLY_FIELDS], '')
+  v.noUnknownFields(obj, [...COMMON_FIELDS, ...CLIENT_ONLY_FIELDS, ...BROKER_ONLY_FIELDS], '')
 
   const role = v.required(obj, 'role')
   if (role !== 'client' && role !== 'broker') {
@@ -99,10 +101,14 @@ export function parseSessionConfig (raw: unknown, file: string): SessionConfig {
     for (const key of BROKER_ONLY_FIELDS) {
       if (v.optional(obj, key) !== undefined) v.fail(key, 'only allowed when role is "broker"')
     }
-    const client: ClientSessionConfig = { ...common, role: 'client' }
+    const fail = (field: string, problem: string): never => v.fail(field, problem)
+    const client: ClientSessionConfig = { ...common, role: 'client', risk: parseRiskConfig(v.optional(obj, 'risk'), fail), symbols: parseSymbols(v.optional(obj, 'symbols'), fail) }
     return Object.freeze(client)
   }
 
+  for (const key of CLIENT_ONLY_FIELDS) {
+    if (v.optional(obj, key) !== undefined) v.fail(key, 'only allowed when role is "client"')
+  }
   const broker: BrokerSessionConfig = {
     ...common,
     role: 'broker',

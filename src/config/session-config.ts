@@ -42,6 +42,8 @@
  *  - the folder does not exist or holds no `*.json` file.
  */
 
+import type { RiskConfig } from './risk-config'
+
 export const SESSION_NAME_PATTERN: RegExp = /^[A-Za-z0-9_.-]+$/
 export const SESSION_NAME_MAX_LENGTH = 64
 export const SUPPORTED_BEGIN_STRING = 'FIX.4.4'
@@ -85,6 +87,10 @@ interface SessionConfigBase {
 /** A client connects to us: we are the FIX acceptor and listen on host:port. */
 export interface ClientSessionConfig extends SessionConfigBase {
   readonly role: 'client'
+  /** pre-trade risk limits (see risk-config.ts); no limits when the file has none */
+  readonly risk: RiskConfig
+  /** when set, the only Symbol(55) values this client may send; others are unknown symbols */
+  readonly symbols: readonly string[] | null
 }
 
 /** A broker we connect to: we are the FIX initiator. */
@@ -104,6 +110,9 @@ export const COMMON_FIELDS: readonly string[] = [
   'name', 'role', 'enabled', 'beginString', 'senderCompId', 'targetCompId',
   'host', 'port', 'heartBtInt', 'resetSeqNumOnLogon'
 ]
+
+/** Top-level JSON fields only valid when role is "client". */
+export const CLIENT_ONLY_FIELDS: readonly string[] = ['risk', 'symbols']
 
 /** Top-level JSON fields only valid when role is "broker". */
 export const BROKER_ONLY_FIELDS: readonly string[] = ['backupHosts', 'reconnect', 'simulate']

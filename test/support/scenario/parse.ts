@@ -21,8 +21,9 @@
  * with spaces are written in double quotes: 58="not enough cash".
  * `expect db:` runs a query after the steps so far and compares the rows that follow
  * (indented, `|`-separated; `(none)` for no rows). `wait: 200` pauses (ms).
- * `set: sim.fills = 2` style directives are not needed yet; `config:` lines give JSON
- * merged over the client session config (for later issues: risk limits...).
+ * `exec db: <sql>` changes the database between steps (e.g. turn a kill switch on).
+ * `config: {json}` lines are merged over the client session's sessions/*.json fields
+ * (risk limits, symbol list...).
  * At the end, no further application message may be waiting at client or broker.
  */
 
@@ -35,6 +36,7 @@ export type Step =
   | { readonly kind: 'expect', readonly line: number, readonly to: Party, readonly msgType: string, readonly fields: readonly FieldSpec[] }
   | { readonly kind: 'db', readonly line: number, readonly sql: string, readonly rows: ReadonlyArray<readonly string[]> }
   | { readonly kind: 'wait', readonly line: number, readonly ms: number }
+  | { readonly kind: 'exec', readonly line: number, readonly sql: string }
 
 export interface Scenario {
   readonly file: string
@@ -90,6 +92,10 @@ export function parseScenario (text: string, file: string): Scenario {
       const ms = Number(line.slice(5).trim())
       if (!Number.isInteger(ms) || ms < 0) throw new ScenarioSyntaxError(file, lineNo, 'wait needs milliseconds')
       steps.push({ kind: 'wait', line: lineNo, ms })
+      continue
+    }
+    if (line.startsWith('exec db:')) {
+      steps.push({ kind: 'exec', line: lineNo, sql: line.slice(8).trim() })
       continue
     }
     if (line.startsWith('expect db:')) {

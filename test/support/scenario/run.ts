@@ -50,6 +50,10 @@ export class ScenarioRun {
         this.match(step, m)
         return
       }
+      case 'exec':
+        await this.h.gateway.drain()
+        await this.h.gateway.db.raw(this.subst(step.sql))
+        return
       case 'db': {
         await this.h.gateway.drain()
         const rows = await this.query(this.subst(step.sql))
