@@ -118,7 +118,7 @@ function limits (o: Json, at: string, fail: Fail): RiskLimits {
 
 /** Parse the `risk` block (undefined → no limits). */
 export function parseRiskConfig (raw: unknown, fail: Fail): RiskConfig {
-  if (raw === undefined) return { limits: {}, accounts: {} }
+  if (raw === undefined) return Object.freeze({ limits: Object.freeze({}), accounts: Object.freeze({}) })
   const o = obj(raw, 'risk', fail)
   known(o, [...LIMIT_FIELDS, 'accounts'], 'risk.', fail)
   const accounts: Record<string, RiskLimits> = {}

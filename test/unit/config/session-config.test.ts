@@ -51,9 +51,12 @@ describe('config/parseSessionConfig', () => {
         port: 9880,
         heartBtInt: 30,
         resetSeqNumOnLogon: false,
+        risk: { limits: {}, accounts: {} },
+        symbols: null,
         source: FILE
       })
       expect(Object.isFrozen(s)).to.equal(true)
+      expect(Object.isFrozen(s.risk)).to.equal(true)
     })
 
     it('fills every broker default and freezes nested values', () => {
