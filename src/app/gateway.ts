@@ -10,6 +10,7 @@ import { loadSessions } from '../config/load-sessions'
 import type { BrokerSessionConfig, ClientSessionConfig, SessionConfig } from '../config/session-config'
 import { PinoJsFixLoggerFactory } from '../log/jspurefix-logger'
 import { KnexOmsStore } from '../store/knex-oms-store'
+import { purgeDedupe } from '../store/dedupe-retention'
 import { OrderService, type ClientRiskConfig } from '../oms/order-service'
 import { ClientFixApp } from '../fix/app/client-app'
 import { BrokerFixApp } from '../fix/app/broker-app'
@@ -40,6 +41,27 @@ export class Gateway {
     private readonly logger: Logger
   ) {}
 
+  private retentionTimer: NodeJS.Timeout | null = null
+
+  /** Release expired ClOrdIDs now and every hour, per client session that sets a retention. */
+  private startDedupeRetention (clients: readonly ClientSessionConfig[]): void {
+    const withRetention = clients.filter((c) => c.dedupeRetentionDays != null)
+    if (withRetention.length === 0) return
+    const purge = async (): Promise<void> => {
+      for (const c of withRetention) {
+        try {
+          const n = await purgeDedupe(this.db, c.name, c.dedupeRetentionDays ?? 0)
+          if (n > 0) this.logger.info({ session: c.name, released: n, days: c.dedupeRetentionDays }, 'released expired ClOrdIDs')
+        } catch (e) {
+          this.logger.error({ err: e, session: c.name }, 'dedupe retention purge failed')
+        }
+      }
+    }
+    void purge()
+    this.retentionTimer = setInterval(() => { void purge() }, 3_600_000)
+    this.retentionTimer.unref()
+  }
+
   static async start (opts: GatewayOptions): Promise<Gateway> {
     const { logger } = opts
     const sessions = opts.sessions ?? loadSessions(opts.sessionsDir ?? 'sessions')
@@ -65,6 +87,7 @@ export class Gateway {
       clients.attach(oms)
       brokers.attach(oms)
       const gateway = new Gateway(db, oms, clients, brokers, endpoints, database, logger)
+      gateway.startDedupeRetention([...clientConfigs.values()])
 
       const storeFactory = new PgSessionStoreFactory(db, (id, e) => {
         logger.error({ err: e, session: id.toString() }, 'FIX session store write failed')
@@ -108,6 +131,7 @@ export class Gateway {
 
   async stop (): Promise<void> {
     this.logger.info('stopping gateway')
+    if (this.retentionTimer != null) clearInterval(this.retentionTimer)
     for (const ep of [...this.endpoints].reverse()) await ep.stop()
     await this.drain()
     await this.db.destroy()

@@ -23,7 +23,7 @@ import {
   SessionConfig,
   SUPPORTED_BEGIN_STRING
 } from './session-config'
-import { parseRiskConfig, parseSymbols } from './risk-config'
+import { parseDedupeRetentionDays, parseRiskConfig, parseSymbols } from './risk-config'
 
 type JsonObject = Record<string, unknown>
 
@@ -102,7 +102,7 @@ export function parseSessionConfig (raw: unknown, file: string): SessionConfig {
       if (v.optional(obj, key) !== undefined) v.fail(key, 'only allowed when role is "broker"')
     }
     const fail = (field: string, problem: string): never => v.fail(field, problem)
-    const client: ClientSessionConfig = { ...common, role: 'client', risk: parseRiskConfig(v.optional(obj, 'risk'), fail), symbols: parseSymbols(v.optional(obj, 'symbols'), fail) }
+    const client: ClientSessionConfig = { ...common, role: 'client', risk: parseRiskConfig(v.optional(obj, 'risk'), fail), symbols: parseSymbols(v.optional(obj, 'symbols'), fail), dedupeRetentionDays: parseDedupeRetentionDays(v.optional(obj, 'dedupeRetentionDays'), fail) }
     return Object.freeze(client)
   }
 

@@ -137,3 +137,12 @@ export function parseRiskConfig (raw: unknown, fail: Fail): RiskConfig {
 export function parseSymbols (raw: unknown, fail: Fail): readonly string[] | null {
   return raw === undefined ? null : symbols(raw, 'symbols', fail)
 }
+
+/**
+ * `dedupeRetentionDays`: how long a used ClOrdID stays reserved once its order is done.
+ * Absent: forever. At least 1, so the trading day is always covered.
+ */
+export function parseDedupeRetentionDays (raw: unknown, fail: Fail): number | null {
+  if (raw === undefined) return null
+  return count(raw, 'dedupeRetentionDays', fail)
+}

@@ -91,6 +91,8 @@ export interface ClientSessionConfig extends SessionConfigBase {
   readonly risk: RiskConfig
   /** when set, the only Symbol(55) values this client may send; others are unknown symbols */
   readonly symbols: readonly string[] | null
+  /** days a used ClOrdID stays reserved after its order is done; null: forever */
+  readonly dedupeRetentionDays: number | null
 }
 
 /** A broker we connect to: we are the FIX initiator. */
@@ -112,7 +114,7 @@ export const COMMON_FIELDS: readonly string[] = [
 ]
 
 /** Top-level JSON fields only valid when role is "client". */
-export const CLIENT_ONLY_FIELDS: readonly string[] = ['risk', 'symbols']
+export const CLIENT_ONLY_FIELDS: readonly string[] = ['risk', 'symbols', 'dedupeRetentionDays']
 
 /** Top-level JSON fields only valid when role is "broker". */
 export const BROKER_ONLY_FIELDS: readonly string[] = ['backupHosts', 'reconnect', 'simulate']

@@ -9,15 +9,29 @@ import { NotAcceptedError, type OrderService } from '../../oms/order-service'
 import type { ClientCancelReject, ClientExecReport, ClientGateway, ClientMassCancelReport } from '../../oms/ports'
 import { clientCancelReject, clientExecutionReport, clientMassCancelReport, readCancelRequest, readMassCancelRequest, readNewOrderSingle, readReplaceRequest, readStatusRequest } from './messages'
 import { SessionDirectory } from './session-directory'
-import { SessionQueues } from './serial-queue'
+import { ChainKeys, KeyedQueue } from './keyed-queue'
 
 export class ClientFixApp implements FixApp, ClientGateway {
   readonly directory = new SessionDirectory()
-  private readonly queues: SessionQueues
+  private readonly queues = new Map<string, KeyedQueue>()
+  private readonly chainKeys = new Map<string, ChainKeys>()
   private oms: OrderService | null = null
 
-  constructor (private readonly logger: Logger) {
-    this.queues = new SessionQueues((session, e) => this.logger.error({ err: e, session }, 'client message processing failed'))
+  constructor (private readonly logger: Logger) {}
+
+  private queue (session: string): KeyedQueue {
+    let q = this.queues.get(session)
+    if (q == null) {
+      q = new KeyedQueue((e) => this.logger.error({ err: e, session }, 'client message processing failed'))
+      this.queues.set(session, q)
+    }
+    return q
+  }
+
+  private chains (session: string): ChainKeys {
+    let c = this.chainKeys.get(session)
+    if (c == null) { c = new ChainKeys(); this.chainKeys.set(session, c) }
+    return c
   }
 
   /** Wired after construction: the OMS and this gateway need each other. */
@@ -31,37 +45,49 @@ export class ClientFixApp implements FixApp, ClientGateway {
     const text = s.currentMessageText
     const refSeqNum = view.getTyped(34) as number
     // Copy what the command needs out of the view now: it is recycled after this call.
+    // Ordering keys: a request waits for earlier ones on the same order (its ClOrdID
+    // chain); new orders and replaces also share the '@risk' lane, so the risk checks
+    // see them in the order the client sent them; a mass cancel waits for everything.
+    const chains = this.chains(s.name)
     let work: ((oms: OrderService) => Promise<unknown>) | null = null
+    let keys: readonly string[] | 'all'
     let refId: string | null = null
     switch (msgType) {
       case 'D': {
         const req = readNewOrderSingle(view)
         const possResend = view.getString(97) === 'Y'
         refId = req.clOrdId
+        keys = ['@risk', chains.of(req.clOrdId)]
         work = async (oms) => await oms.newOrder(s.name, req, text, possResend)
         break
       }
       case 'F': {
         const cmd = readCancelRequest(view)
         refId = cmd.clOrdId
+        keys = [chains.of(cmd.origClOrdId, cmd.orderId)]
+        if (cmd.origClOrdId != null) chains.link(cmd.clOrdId, cmd.origClOrdId)
         work = async (oms) => { await oms.cancelOrder(s.name, cmd, text) }
         break
       }
       case 'G': {
         const cmd = readReplaceRequest(view)
         refId = cmd.clOrdId
+        keys = ['@risk', chains.of(cmd.origClOrdId, cmd.orderId)]
+        if (cmd.origClOrdId != null) chains.link(cmd.clOrdId, cmd.origClOrdId)
         work = async (oms) => { await oms.replaceOrder(s.name, cmd, text) }
         break
       }
       case 'H': {
         const cmd = readStatusRequest(view)
         refId = cmd.clOrdId
+        keys = [chains.of(cmd.clOrdId, cmd.orderId)]
         work = async (oms) => { await oms.orderStatus(s.name, cmd, text) }
         break
       }
       case 'q': {
         const cmd = readMassCancelRequest(view)
         refId = cmd.clOrdId
+        keys = 'all'
         work = async (oms) => { await oms.massCancel(s.name, cmd, text) }
         break
       }
@@ -71,7 +97,7 @@ export class ClientFixApp implements FixApp, ClientGateway {
         return
     }
     const run = work
-    this.queues.push(s.name, async () => {
+    this.queue(s.name).push(keys, async () => {
       try {
         await run(this.requireOms())
       } catch (e) {
@@ -101,7 +127,9 @@ export class ClientFixApp implements FixApp, ClientGateway {
   }
 
   /** Wait until every message received so far has been applied (tests, shutdown). */
-  async drain (): Promise<void> { await this.queues.drain() }
+  async drain (): Promise<void> {
+    await Promise.all([...this.queues.values()].map(async (q) => await q.drain()))
+  }
 
   private requireOms (): OrderService {
     if (this.oms == null) throw new Error('ClientFixApp used before attach()')

@@ -57,6 +57,13 @@ describe('config: risk block and symbol list of a client session', () => {
     expect(problem({ symbols: ['IBM', ''] }).field).to.equal('symbols[1]')
   })
 
+  it('takes dedupeRetentionDays as a whole number of days, at least 1', () => {
+    expect(parse({ dedupeRetentionDays: 5 }).dedupeRetentionDays).to.equal(5)
+    expect(parse({}).dedupeRetentionDays).to.equal(null)
+    expect(problem({ dedupeRetentionDays: 0 }).field).to.equal('dedupeRetentionDays')
+    expect(problem({ dedupeRetentionDays: '2' }).field).to.equal('dedupeRetentionDays')
+  })
+
   it('refuses risk and symbols on a broker session', () => {
     const e = (() => { try { parseSessionConfig({ ...base, role: 'broker', risk: {} }, FILE) } catch (x) { return x as ConfigError } throw new Error('no error') })()
     expect([e.field, e.problem]).to.deep.equal(['risk', 'only allowed when role is "client"'])

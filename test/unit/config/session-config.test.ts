@@ -53,6 +53,7 @@ describe('config/parseSessionConfig', () => {
         resetSeqNumOnLogon: false,
         risk: { limits: {}, accounts: {} },
         symbols: null,
+        dedupeRetentionDays: null,
         source: FILE
       })
       expect(Object.isFrozen(s)).to.equal(true)
