@@ -57,5 +57,9 @@ export function validateReplace (o: Order, r: ReplaceRequest, rules: ValidationR
   if (r.stopPx != null && (stopPx == null || !stopPx.isPositive() || stopPx.isZero())) return refuse(`StopPx(99)=${r.stopPx} is not a positive number`)
   const needsPrice = o.ordType === '2' || o.ordType === '4'
   if (!needsPrice && r.price != null) return refuse(`Price(44) is not allowed for OrdType(40)=${o.ordType}`)
-  return { ok: true, values: { orderQty: qty, price: needsPrice ? price : null, stopPx, timeInForce: tif as TimeInForce } }
+  const needsStop = o.ordType === '3' || o.ordType === '4'
+  if (!needsStop && r.stopPx != null) return refuse(`StopPx(99) is not allowed for OrdType(40)=${o.ordType}`)
+  // A replace carries no ExpireTime here: an order becomes GTD only if it already has one.
+  if (tif === '6' && o.expireTime == null) return refuse('TimeInForce(59)=6 (GTD) needs an ExpireTime(126) the order does not have: send a new order')
+  return { ok: true, values: { orderQty: qty, price: needsPrice ? price : null, stopPx: needsStop ? stopPx : null, timeInForce: tif as TimeInForce } }
 }

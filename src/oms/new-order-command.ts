@@ -110,7 +110,9 @@ export async function runRisk (ctx: OmsContext, tx: OmsTx, clientSession: string
   replacing: Order | null, fixMessage: string): Promise<{ ordRejReason: number, text: string } | null> {
   const cfg = ctx.deps.riskConfig?.(clientSession)
   const limits = limitsFor(cfg?.limits ?? {}, cfg?.accounts, o.account)
-  const state = { ...await tx.riskState(clientSession, o.account, o.symbol, replacing?.orderId ?? null), now: ctx.deps.now?.() ?? new Date() }
+  // The replaced order stays in the open totals: the checks add only the change in
+  // quantity (RiskOrder.replacing), so its exposure is counted exactly once.
+  const state = { ...await tx.riskState(clientSession, o.account, o.symbol, null), now: ctx.deps.now?.() ?? new Date() }
   const price = o.price ?? referencePrice(o.symbol, limits, state)
   const ev = evaluateRisk({ symbol: o.symbol, side: o.side, orderQty: o.orderQty, price, replacing: replacing == null ? undefined : { orderQty: replacing.orderQty } }, limits, state)
   await tx.audit({

@@ -15,7 +15,7 @@ export interface RiskOrder {
   readonly orderQty: Decimal
   /** limit price, else the reference price for market / stop orders; null if unknown */
   readonly price: Decimal | null
-  /** replace: the order's quantity before the replace (its exposure is already counted) */
+  /** replace: the order's quantity before the replace; the order is still in RiskState's open totals */
   readonly replacing?: { readonly orderQty: Decimal }
 }
 
@@ -26,7 +26,7 @@ export interface RiskState {
   readonly openOrders: number
   /** current signed position of the account in the symbol */
   readonly position: Decimal
-  /** LeavesQty of open buy / sell orders of the account in the symbol (this one excluded) */
+  /** LeavesQty of open buy / sell orders of the account in the symbol (a replaced order included) */
   readonly openBuyQty: Decimal
   readonly openSellQty: Decimal
   /** realized P&L of the account today (negative = loss) */
@@ -181,7 +181,9 @@ export function evaluateRisk (o: RiskOrder, l: RiskLimits, s: RiskState): RiskEv
 }
 
 export function referencePrice (symbol: string, l: RiskLimits, s: RiskState): Decimal | null {
-  return l.referencePrices?.[symbol] ?? s.lastFillPrice
+  // hasOwn: Symbol(55) is client input, and 'constructor' must not find Object.prototype's
+  const refs = l.referencePrices
+  return (refs != null && Object.hasOwn(refs, symbol) ? refs[symbol] : null) ?? s.lastFillPrice
 }
 
 /** Local wall-clock time and ISO weekday of `now` in `timeZone`. */
