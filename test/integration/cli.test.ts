@@ -40,7 +40,7 @@ describe('fixgw CLI', function () {
   after(async () => { await db?.drop() })
 
   it('prints --help for the program and every command, exit 0', async () => {
-    for (const args of [['--help'], ['start', '--help'], ['migrate', '--help'], ['sim-broker', '--help'], ['send-order', '--help']]) {
+    for (const args of [['--help'], ['start', '--help'], ['migrate', '--help'], ['sim-broker', '--help'], ['send-order', '--help'], ['kill-switch', '--help']]) {
       const r = await run(args)
       expect(r.code, args.join(' ')).to.equal(0)
       expect(r.stdout).to.match(/Usage: fixgw/)
@@ -133,6 +133,31 @@ describe('fixgw CLI', function () {
       const port = await findFreePort()
       const r = await run(['send-order', '--port', String(port), '--symbol', 'IBM', '--side', 'buy', '--qty', '1', '--timeout', '1500'])
       expect(r.code).to.equal(1)
+    })
+
+    it('kill-switch on halts new orders of the running gateway (exit 3, KILL_SWITCH), off resumes them', async () => {
+      const on = await run(['kill-switch', 'on', '--reason', 'desk halt', '--database-url', db.url])
+      expect(on.code, on.stdout + on.stderr).to.equal(0)
+      expect(on.stdout).to.match(/^global\tON\t.*\tdesk halt$/m)
+      const halted = await run(['send-order', '--port', String(clientPort), '--symbol', 'IBM', '--side', 'buy', '--qty', '1', '--price', '100'])
+      expect(halted.code).to.equal(3)
+      expect(halted.stdout).to.include('KILL_SWITCH: trading halted (global kill switch is on)')
+      const off = await run(['kill-switch', 'off', '--database-url', db.url])
+      expect(off.stdout).to.match(/^global\toff\t/m)
+      const resumed = await run(['send-order', '--port', String(clientPort), '--symbol', 'IBM', '--side', 'buy', '--qty', '1', '--price', '100'])
+      expect(resumed.code, resumed.stdout).to.equal(0)
+      const c = new Client({ connectionString: db.url })
+      await c.connect()
+      try {
+        const audit = await c.query("select detail->>'active' as active from audit_log where kind = 'kill_switch' order by id")
+        expect(audit.rows.map((r: { active: string }) => r.active)).to.deep.equal(['true', 'false'])
+      } finally { await c.end() }
+    })
+
+    it('kill-switch refuses an unknown action with exit 2', async () => {
+      const r = await run(['kill-switch', 'maybe', '--database-url', db.url])
+      expect(r.code).to.equal(2)
+      expect(r.stderr).to.match(/action must be on, off or status/)
     })
 
     it('a second gateway on the same port fails with a clear error and exit 1', async () => {

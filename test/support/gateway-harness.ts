@@ -18,12 +18,16 @@ export interface HarnessOptions {
   readonly simBehaviour?: Partial<SimBrokerBehaviour>
   /** extra fields merged into the client session's JSON */
   readonly clientConfig?: Record<string, unknown>
+  /** also run a second client session (CLIENT2, session client2) */
+  readonly secondClient?: boolean
 }
 
 export interface Harness {
   /** the running gateway (a new instance after restart()) */
   readonly gateway: Gateway
   readonly client: FixPeer
+  /** the second client, when asked for */
+  readonly client2: FixPeer | null
   /** null when the simulated broker answers */
   readonly broker: FixPeer | null
   readonly database: TestDatabase
@@ -53,20 +57,30 @@ export async function startHarness (opts: HarnessOptions): Promise<Harness> {
     reconnect: { initialDelayMs: 200, maxDelayMs: 1000 }
   }, 'harness:broker1.json')
 
+  const client2Port = opts.secondClient === true ? await findFreePort() : 0
+  const sessions = [clientSession, brokerSession]
+  if (opts.secondClient === true) {
+    sessions.push(parseSessionConfig({ name: 'client2', role: 'client', senderCompId: GATEWAY_COMP, targetCompId: 'CLIENT2', host: '127.0.0.1', port: client2Port }, 'harness:client2.json'))
+  }
   let broker: FixPeer | null = null
   if (opts.broker === 'scripted') {
     broker = new FixPeer({ name: 'scripted-broker', role: 'acceptor', senderCompId: BROKER_COMP, targetCompId: GATEWAY_COMP, host: '127.0.0.1', port: brokerPort, heartBtInt: 30, resetSeqNumOnLogon: false }, logger, jsfixLogFactory)
     await broker.start()
   }
-  const gatewayOptions = { logger, sessions: [clientSession, brokerSession], databaseUrl: database.url, simBehaviour: opts.simBehaviour }
+  const gatewayOptions = { logger, sessions, databaseUrl: database.url, simBehaviour: opts.simBehaviour }
   let gateway = await Gateway.start(gatewayOptions)
   const client = new FixPeer({ name: 'scripted-client', role: 'initiator', senderCompId: CLIENT_COMP, targetCompId: GATEWAY_COMP, host: '127.0.0.1', port: clientPort, heartBtInt: 30, resetSeqNumOnLogon: false, reconnectSeconds: 1 }, logger, jsfixLogFactory)
   await broker?.waitLoggedOn()
   await client.start()
+  const client2 = opts.secondClient === true
+    ? new FixPeer({ name: 'scripted-client2', role: 'initiator', senderCompId: 'CLIENT2', targetCompId: GATEWAY_COMP, host: '127.0.0.1', port: client2Port, heartBtInt: 30, resetSeqNumOnLogon: false, reconnectSeconds: 1 }, logger, jsfixLogFactory)
+    : null
+  await client2?.start()
   await waitFor(() => gateway.brokers.isUp('broker1'), 10000, 'broker session logon')
   return {
     get gateway () { return gateway },
     client,
+    client2,
     broker,
     database,
     logger,
@@ -80,6 +94,7 @@ export async function startHarness (opts: HarnessOptions): Promise<Harness> {
       await waitFor(() => gateway.brokers.isUp('broker1'), 15000, 'broker session logon after restart')
     },
     stop: async () => {
+      await client2?.stop()
       await client.stop()
       await gateway.stop()
       await broker?.stop()
