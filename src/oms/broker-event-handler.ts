@@ -80,7 +80,7 @@ async function applyToOrder (ctx: OmsContext, tx: OmsTx, fx: Effects, brokerSess
     return null
   }
   const report = async (next: Order, r: Omit<ClientExecReport, 'order' | 'ordStatus' | 'execId'>): Promise<void> => {
-    const saved = await saveOrder(tx, order, next, brokerSession)
+    const saved = await saveOrder(tx, order, next, brokerSession, fixMessage)
     await fx.er({ ...r, order: saved, execId, ordStatus: ORD_STATUS[saved.state] })
   }
   const brokerOrderId = er?.brokerOrderId ?? order.brokerOrderId
@@ -95,7 +95,7 @@ async function applyToOrder (ctx: OmsContext, tx: OmsTx, fx: Effects, brokerSess
       if (to == null) return
       await tx.markRoute(brokerSession, brokerClOrdId, 'accepted', er?.brokerOrderId ?? null)
       const next = { ...order, state: to, brokerOrderId, brokerClOrdId: order.brokerClOrdId ?? brokerClOrdId }
-      if (to === order.state) { await saveOrder(tx, order, next, brokerSession); return }
+      if (to === order.state) { await saveOrder(tx, order, next, brokerSession, fixMessage); return }
       await report(next, { execType: '0' })
       return
     }
@@ -187,7 +187,7 @@ export async function rejectPending (ctx: OmsContext, tx: OmsTx, fx: Effects, or
   const t = transition(order.state, e, order.cumQty.gt(0))
   if (!t.ok) { await refuseTransition(tx, ctx.deps.logger, order, e, actor, fixMessage); return }
   if (p.brokerClOrdId != null && order.brokerSession != null) await tx.markRoute(order.brokerSession, p.brokerClOrdId, 'rejected', null)
-  const saved = await saveOrder(tx, order, { ...order, state: t.to, pending: null }, actor)
+  const saved = await saveOrder(tx, order, { ...order, state: t.to, pending: null }, actor, fixMessage)
   if (p.clOrdId == null) return // a mass cancel's leg: the client asked for no single answer
   await fx.cancelReject(order.clientSession, {
     orderId: order.orderId,

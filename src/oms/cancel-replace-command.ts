@@ -68,22 +68,22 @@ async function request (ctx: OmsContext, clientSession: string, kind: Kind, cmd:
       await refuse(order, CXL_REJ.TOO_LATE, `too late to ${kind}: order is ${order.state}`); return
     }
     await tx.audit({ actor: clientSession, kind: 'fix_in', orderId: order.orderId, fixMessage })
-    if (kind === 'cancel') await cancel(ctx, tx, fx, order, cmd.clOrdId as ClOrdId, refuse)
+    if (kind === 'cancel') await cancel(ctx, tx, fx, order, cmd.clOrdId as ClOrdId, refuse, fixMessage)
     else await replace(ctx, tx, fx, clientSession, order, cmd as ReplaceCommand, refuse, fixMessage)
   })
 }
 
 type Refuse = (o: Order | null, cxlRejReason: number, text: string) => Promise<void>
 
-async function cancel (ctx: OmsContext, tx: OmsTx, fx: Effects, order: Order, clOrdId: ClOrdId, refuse: Refuse): Promise<void> {
+async function cancel (ctx: OmsContext, tx: OmsTx, fx: Effects, order: Order, clOrdId: ClOrdId, refuse: Refuse, fixMessage: string): Promise<void> {
   const t = transition(order.state, 'CancelRequested', order.cumQty.gt(0))
   if (!t.ok) { await refuse(order, CXL_REJ.TOO_LATE, `cannot cancel an order in state ${order.state}`); return }
   if (t.to === 'Canceled') { // held: never reached a broker, cancel here
-    const done = await saveOrder(tx, order, { ...order, state: 'Canceled', clOrdId, origClOrdId: order.clOrdId, leavesQty: ZERO })
+    const done = await saveOrder(tx, order, { ...order, state: 'Canceled', clOrdId, origClOrdId: order.clOrdId, leavesQty: ZERO }, order.clientSession, fixMessage)
     await fx.er({ order: done, execId: await tx.nextClientExecId(), execType: '4', ordStatus: '4', origClOrdId: order.clOrdId })
     return
   }
-  await sendToBroker(ctx, tx, fx, order, { kind: 'cancel', clOrdId, brokerClOrdId: null, orderQty: null, price: null, stopPx: null, timeInForce: null }, t.to)
+  await sendToBroker(tx, fx, order, { kind: 'cancel', clOrdId, brokerClOrdId: null, orderQty: null, price: null, stopPx: null, timeInForce: null }, t.to, fixMessage)
 }
 
 async function replace (ctx: OmsContext, tx: OmsTx, fx: Effects, clientSession: string, order: Order, cmd: ReplaceCommand, refuse: Refuse, fixMessage: string): Promise<void> {
@@ -93,22 +93,22 @@ async function replace (ctx: OmsContext, tx: OmsTx, fx: Effects, clientSession: 
   if (risk != null) { await refuse(order, CXL_REJ.OTHER, risk.text); return }
   if (order.state === 'Held') { // never reached a broker: replace here
     const replaced = applyReplace(order, cmd.clOrdId as ClOrdId, v.values, order.brokerClOrdId)
-    const saved = await saveOrder(tx, order, replaced)
+    const saved = await saveOrder(tx, order, replaced, clientSession, fixMessage)
     await fx.er({ order: saved, execId: await tx.nextClientExecId(), execType: '5', ordStatus: ORD_STATUS[saved.state], origClOrdId: order.clOrdId })
     return
   }
   const t = transition(order.state, 'ReplaceRequested', order.cumQty.gt(0))
   if (!t.ok) { await refuse(order, CXL_REJ.TOO_LATE, `cannot replace an order in state ${order.state}`); return }
-  await sendToBroker(ctx, tx, fx, order, { kind: 'replace', clOrdId: cmd.clOrdId as ClOrdId, brokerClOrdId: null, ...v.values }, t.to)
+  await sendToBroker(tx, fx, order, { kind: 'replace', clOrdId: cmd.clOrdId as ClOrdId, brokerClOrdId: null, ...v.values }, t.to, fixMessage)
 }
 
 /** Record the pending request, tell the client it is pending, and queue it for the broker. */
-async function sendToBroker (_ctx: OmsContext, tx: OmsTx, fx: Effects, order: Order, pending: NonNullable<Order['pending']>, to: Order['state']): Promise<void> {
+async function sendToBroker (tx: OmsTx, fx: Effects, order: Order, pending: NonNullable<Order['pending']>, to: Order['state'], fixMessage: string): Promise<void> {
   const broker = order.brokerSession
   if (broker == null) throw new Error(`order ${order.orderId} has no broker route`)
   const brokerClOrdId = await tx.nextBrokerClOrdId()
   await tx.insertBrokerRoute(broker, brokerClOrdId, order.orderId, pending.kind)
-  const saved = await saveOrder(tx, order, { ...order, state: to, pending: { ...pending, brokerClOrdId } })
+  const saved = await saveOrder(tx, order, { ...order, state: to, pending: { ...pending, brokerClOrdId } }, order.clientSession, fixMessage)
   const pendingType = pending.kind === 'cancel' ? '6' : 'E'
   if (pending.clOrdId != null) {
     await fx.er({ order: saved, execId: await tx.nextClientExecId(), execType: pendingType, ordStatus: pendingType, clOrdId: pending.clOrdId, origClOrdId: order.clOrdId })

@@ -84,7 +84,7 @@ export async function massCancel (ctx: OmsContext, clientSession: string, cmd: M
       const t = transition(order.state, 'CancelRequested', order.cumQty.gt(0))
       if (!t.ok) continue
       if (t.to === 'Canceled') {
-        const done = await saveOrder(tx, order, { ...order, state: 'Canceled', leavesQty: ZERO })
+        const done = await saveOrder(tx, order, { ...order, state: 'Canceled', leavesQty: ZERO }, clientSession, fixMessage)
         await fx.er({ order: done, execId: await tx.nextClientExecId(), execType: '4', ordStatus: '4' })
         continue
       }
@@ -94,7 +94,7 @@ export async function massCancel (ctx: OmsContext, clientSession: string, cmd: M
       await tx.insertBrokerRoute(broker, brokerClOrdId, order.orderId, 'cancel')
       const saved = await saveOrder(tx, order, {
         ...order, state: t.to, pending: { kind: 'cancel', clOrdId: null as ClOrdId | null, brokerClOrdId, orderQty: null, price: null, stopPx: null, timeInForce: null }
-      })
+      }, clientSession, fixMessage)
       const orig = order.brokerClOrdId ?? await tx.brokerClOrdIdOf(order.orderId, 'new') ?? ''
       await fx.broker({ kind: 'brokerCancel', broker, brokerClOrdId, orig, order: saved })
     }
