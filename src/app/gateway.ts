@@ -17,7 +17,8 @@ import { BrokerFixApp } from '../fix/app/broker-app'
 import { Endpoint, type EndpointSpec } from '../fix/transport/endpoint'
 import { PgSessionStoreFactory } from '../fix/store/pg-session-store'
 import { SimBroker, type SimBrokerBehaviour } from '../fix/sim/sim-broker'
-import { DefaultRouter } from './router'
+import { RuleRouter } from '../oms/rule-router'
+import { fix44Definitions } from '../fix/app/fix44-definitions'
 
 export interface GatewayOptions {
   readonly logger: Logger
@@ -75,9 +76,10 @@ export class Gateway {
 
       const jsfixLogFactory = new PinoJsFixLoggerFactory(logger)
       const clients = new ClientFixApp(logger)
-      const brokers = new BrokerFixApp(logger)
       const brokerSessions = enabled.filter((s): s is BrokerSessionConfig => s.role === 'broker')
-      const router = new DefaultRouter(brokerSessions[0]?.name ?? null)
+      const fieldMaps = new Map(brokerSessions.map((b) => [b.name, b.routing.fieldMap]))
+      const brokers = new BrokerFixApp(logger, fieldMaps, await fix44Definitions())
+      const router = new RuleRouter(brokerSessions.map((b) => ({ broker: b.name, rules: b.routing.routes, isDefault: b.routing.defaultRoute, whenDown: b.routing.whenDown })))
       const clientConfigs = new Map(enabled.filter((c): c is ClientSessionConfig => c.role === 'client').map((c) => [c.name, c]))
       const riskConfig = (name: string): ClientRiskConfig | undefined => {
         const c = clientConfigs.get(name)

@@ -24,6 +24,7 @@ import {
   SUPPORTED_BEGIN_STRING
 } from './session-config'
 import { parseDedupeRetentionDays, parseRiskConfig, parseSymbols } from './risk-config'
+import { parseRouting } from './routing-config'
 
 type JsonObject = Record<string, unknown>
 
@@ -114,7 +115,8 @@ export function parseSessionConfig (raw: unknown, file: string): SessionConfig {
     role: 'broker',
     backupHosts: v.backupHosts(obj),
     reconnect: v.reconnect(obj),
-    simulate: v.boolean(obj, 'simulate', false)
+    simulate: v.boolean(obj, 'simulate', false),
+    routing: parseRouting(obj, (field: string, problem: string): never => v.fail(field, problem))
   }
   return Object.freeze(broker)
 }

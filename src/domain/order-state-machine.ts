@@ -68,11 +68,14 @@ export const TRANSITIONS: { readonly [S in OrdState]: Row } = {
   // Terminal and done-for-day states still accept what real venues send late: a fill
   // after a cancel or expiry, a bust after a fill, the "too late to cancel" reject that
   // follows the final fill (Appendix D D5), a GT order's next-day restatement (D27).
-  Filled:          { TradeBusted: 'Working', Restated: 'Same', CancelRejected: 'Same', ReplaceRejected: 'Same' },
+  // A fill on a Filled order is an overfill: kept (never lose a fill) and flagged by the OMS.
+  Filled:          { PartialFill: 'Same', FullFill: 'Same', TradeBusted: 'Working', Restated: 'Same', CancelRejected: 'Same', ReplaceRejected: 'Same' },
   Canceled:        { PartialFill: 'Same', FullFill: 'Filled', TradeBusted: 'Same', Restated: 'Same' },
   DoneForDay:      { PartialFill: 'Same', FullFill: 'Filled', TradeBusted: 'Same', Restated: 'Working', Expired: 'Expired' },
   Expired:         { PartialFill: 'Same', FullFill: 'Filled', TradeBusted: 'Same', Restated: 'Same' },
-  Rejected:        {}
+  // A fill for an order the broker rejected is the broker's error, but it happened: it is
+  // applied (position, CumQty) and the order stays Rejected.
+  Rejected:        { PartialFill: 'Same', FullFill: 'Same' }
 }
 /* eslint-enable key-spacing */
 

@@ -33,3 +33,15 @@ export function applyToPosition (p: Position, signedQty: Decimal, px: Decimal, f
   const avgCost = qty.isZero() ? ZERO : (qty.isPositive() === p.qty.isPositive() ? p.avgCost : px)
   return { qty, avgCost, realizedPnl: realizedAfterFee.plus(pnl), fees }
 }
+
+/** One fill as positions see it. */
+export interface PositionFill {
+  readonly signedQty: Decimal
+  readonly px: Decimal
+  readonly fee: Decimal
+}
+
+/** The position the fills add up to, applied in trade order (how busts are undone exactly). */
+export function positionFromFills (fills: readonly PositionFill[]): Position {
+  return fills.reduce((p, f) => applyToPosition(p, f.signedQty, f.px, f.fee), FLAT)
+}

@@ -16,7 +16,8 @@ import type { ClOrdId } from '../domain/ids'
 import { normalizeExecution, type BrokerCancelReject, type BrokerEvent, type BrokerExecReport } from './execution-normalizer'
 import type { OmsContext } from './context'
 import type { Effects } from './effects'
-import type { ClientExecReport, OmsTx, RouteRow } from './ports'
+import type { ClientExecReport, ExecutionRow, OmsTx, RouteRow } from './ports'
+import { applyRestated, applyTradeAmendment, reconcileEvents } from './trade-corrections'
 import { applyReplace } from './cancel-replace-command'
 import { refuseTransition, saveOrder } from './order-ops'
 
@@ -37,15 +38,30 @@ export async function applyBrokerEvent (ctx: OmsContext, brokerSession: string, 
     if (found == null) return
     const { route, order } = found
     const clientExecId = await tx.nextClientExecId()
+    // A bust or correction must name a live fill of this order; otherwise it changes nothing.
+    let ref: ExecutionRow | null = null
+    if (event.kind === 'TradeCancel' || event.kind === 'TradeCorrect') {
+      ref = await tx.findExecution(brokerSession, event.refExecId)
+      if (ref == null || ref.orderId !== order.orderId || ref.status !== 'active' || !['F', 'G'].includes(ref.execType)) {
+        ctx.deps.logger.error({ broker: brokerSession, orderId: order.orderId, refExecId: event.refExecId }, 'trade bust/correction names no live fill of this order: not applied')
+        await tx.audit({ actor: brokerSession, kind: 'trade_amend_unmatched', orderId: order.orderId, detail: { refExecId: event.refExecId, found: ref?.status ?? null }, fixMessage })
+        return
+      }
+    }
     if (er != null) {
+      const fill = event.kind === 'Trade' || event.kind === 'TradeCorrect' ? event : null
       const fresh = await tx.insertExecution({
         brokerSession,
         execId: er.execId ?? '',
         orderId: order.orderId,
+        account: order.account ?? '',
+        symbol: order.symbol,
+        side: order.side,
         execType: er.execType ?? '',
-        lastQty: event.kind === 'Trade' ? event.lastQty : null,
-        lastPx: event.kind === 'Trade' ? event.lastPx : null,
-        commission: event.kind === 'Trade' ? event.commission : null,
+        lastQty: fill?.lastQty ?? null,
+        lastPx: fill?.lastPx ?? null,
+        commission: fill?.commission ?? null,
+        correctsId: event.kind === 'TradeCorrect' ? ref?.id : undefined,
         clientExecId
       })
       if (!fresh) {
@@ -54,8 +70,34 @@ export async function applyBrokerEvent (ctx: OmsContext, brokerSession: string, 
         return
       }
     }
-    await applyToOrder(ctx, tx, fx, brokerSession, brokerClOrdId, route, order, event, er, clientExecId, fixMessage)
+    if (event.kind === 'Status') {
+      await reconcile(ctx, tx, fx, brokerSession, brokerClOrdId, route, order, event, er, fixMessage)
+      return
+    }
+    await applyToOrder(ctx, tx, fx, brokerSession, brokerClOrdId, route, order, event, er, clientExecId, fixMessage, ref)
   })
+}
+
+/** A broker status report: apply whatever it says that we did not know, as broker events. */
+async function reconcile (ctx: OmsContext, tx: OmsTx, fx: Effects, brokerSession: string, brokerClOrdId: string, route: RouteRow,
+  order: Order, status: BrokerEvent & { kind: 'Status' }, er: BrokerExecReport | null, fixMessage: string | null): Promise<void> {
+  const events = reconcileEvents(order, status)
+  if (events.length === 0) return
+  ctx.deps.logger.warn({ broker: brokerSession, orderId: order.orderId, ours: { state: order.state, cumQty: order.cumQty.toFixed() }, theirs: { ordStatus: status.ordStatus, cumQty: status.cumQty?.toFixed() } }, 'broker status differs from ours: applying the difference')
+  await tx.audit({ actor: brokerSession, kind: 'reconcile_difference', orderId: order.orderId, detail: { events: events.map((e) => e.kind), brokerOrdStatus: status.ordStatus, brokerCumQty: status.cumQty?.toFixed(), ourCumQty: order.cumQty.toFixed(), ourState: order.state }, fixMessage })
+  let current = order
+  for (const [i, e] of events.entries()) {
+    const execId = await tx.nextClientExecId()
+    if (e.kind === 'Trade') {
+      // the missed fill gets an execution row of its own, so positions and busts see it
+      await tx.insertExecution({
+        brokerSession, execId: `${er?.execId ?? 'status'}:reconciled-${i}`, orderId: current.orderId, account: current.account ?? '', symbol: current.symbol, side: current.side,
+        execType: 'F', lastQty: e.lastQty, lastPx: e.lastPx, commission: e.commission, clientExecId: execId
+      })
+    }
+    await applyToOrder(ctx, tx, fx, brokerSession, brokerClOrdId, route, current, e, er, execId, fixMessage, null)
+    current = await tx.lockOrder(current.orderId) ?? current
+  }
 }
 
 async function findOrder (ctx: OmsContext, tx: OmsTx, brokerSession: string, brokerClOrdId: string, fixMessage: string | null): Promise<{ route: RouteRow, order: Order } | null> {
@@ -72,7 +114,7 @@ async function findOrder (ctx: OmsContext, tx: OmsTx, brokerSession: string, bro
 }
 
 async function applyToOrder (ctx: OmsContext, tx: OmsTx, fx: Effects, brokerSession: string, brokerClOrdId: string, route: RouteRow,
-  order: Order, event: BrokerEvent, er: BrokerExecReport | null, execId: string, fixMessage: string | null): Promise<void> {
+  order: Order, event: BrokerEvent, er: BrokerExecReport | null, execId: string, fixMessage: string | null, ref: ExecutionRow | null): Promise<void> {
   const step = async (e: OrderEvent, hasFills: boolean): Promise<OrdState | null> => {
     const t = transition(order.state, e, hasFills)
     if (t.ok) return t.to
@@ -90,6 +132,13 @@ async function applyToOrder (ctx: OmsContext, tx: OmsTx, fx: Effects, brokerSess
     case 'PendingReplace':
     case 'Status':
       return // we answered the client's pending state ourselves; nothing changes
+    case 'TradeCancel':
+    case 'TradeCorrect':
+      if (ref != null) await applyTradeAmendment(ctx, tx, order, event, ref, step, report, brokerSession)
+      return
+    case 'Restated':
+      await applyRestated(order, event, step, report)
+      return
     case 'Ack': {
       const to = await step('BrokerAck', order.cumQty.gt(0))
       if (to == null) return

@@ -12,6 +12,7 @@ export type Effect =
   | { readonly kind: 'massReport', readonly session: string, readonly report: ClientMassCancelReport }
   | { readonly kind: 'brokerNew', readonly broker: string, readonly brokerClOrdId: string, readonly order: Order }
   | { readonly kind: 'brokerCancel' | 'brokerReplace', readonly broker: string, readonly brokerClOrdId: string, readonly orig: string, readonly order: Order }
+  | { readonly kind: 'brokerStatus', readonly broker: string, readonly brokerClOrdId: string, readonly order: Order }
 
 export class Effects {
   readonly list: Effect[] = []
@@ -43,7 +44,7 @@ export class Effects {
     this.list.push({ kind: 'massReport', session, report })
   }
 
-  async broker (e: Effect & { kind: 'brokerNew' | 'brokerCancel' | 'brokerReplace' }): Promise<void> {
+  async broker (e: Effect & { kind: 'brokerNew' | 'brokerCancel' | 'brokerReplace' | 'brokerStatus' }): Promise<void> {
     const entry: AuditEntry = { actor: 'oms', kind: 'broker_out', orderId: e.order.orderId, detail: { broker: e.broker, msg: e.kind, brokerClOrdId: e.brokerClOrdId, orig: 'orig' in e ? e.orig : undefined } }
     await this.tx.audit(entry)
     this.list.push(e)

@@ -18,6 +18,11 @@ export interface BrokerExecReport {
   readonly execRefId: string | null
   readonly ordRejReason: string | null
   readonly text: string | null
+  readonly orderQty: string | null
+  readonly cumQty: string | null
+  readonly avgPx: string | null
+  readonly leavesQty: string | null
+  readonly execRestatementReason: string | null
 }
 
 export type BrokerEvent =
@@ -31,7 +36,10 @@ export type BrokerEvent =
   | { readonly kind: 'Replaced' }
   | { readonly kind: 'DoneForDay' }
   | { readonly kind: 'Expired' }
-  | { readonly kind: 'Status' }
+  | { readonly kind: 'Status', readonly ordStatus: string | null, readonly cumQty: Decimal | null, readonly avgPx: Decimal | null }
+  | { readonly kind: 'TradeCancel', readonly refExecId: string }
+  | { readonly kind: 'TradeCorrect', readonly refExecId: string, readonly lastQty: Decimal, readonly lastPx: Decimal, readonly commission: Decimal }
+  | { readonly kind: 'Restated', readonly orderQty: Decimal | null, readonly reason: string | null }
 
 /** A broker's OrderCancelReject (35=9). */
 export interface BrokerCancelReject {
@@ -53,14 +61,23 @@ export function normalizeExecution (er: BrokerExecReport): Normalized {
   switch (er.execType) {
     case 'A': return { ok: true, event: { kind: 'PendingNew' } }
     case '0': return { ok: true, event: { kind: 'Ack' } }
+    case 'H': {
+      if (er.execRefId == null || er.execRefId === '') return { ok: false, problem: 'trade cancel without ExecRefID(19)' }
+      return { ok: true, event: { kind: 'TradeCancel', refExecId: er.execRefId } }
+    }
+    case 'G': {
+      if (er.execRefId == null || er.execRefId === '') return { ok: false, problem: 'trade correct without ExecRefID(19)' }
+      const t = trade(er)
+      return t.ok ? { ok: true, event: { kind: 'TradeCorrect', refExecId: er.execRefId, lastQty: t.lastQty, lastPx: t.lastPx, commission: t.commission } } : t
+    }
+    case 'D': {
+      const orderQty = er.orderQty == null ? null : parseDecimal(er.orderQty)
+      if (er.orderQty != null && (orderQty == null || !orderQty.isPositive() || orderQty.isZero())) return { ok: false, problem: `restatement with bad OrderQty(38)=${er.orderQty}` }
+      return { ok: true, event: { kind: 'Restated', orderQty, reason: er.execRestatementReason } }
+    }
     case 'F': {
-      const lastQty = parseDecimal(er.lastQty)
-      const lastPx = parseDecimal(er.lastPx)
-      if (lastQty == null || !lastQty.isPositive() || lastQty.isZero()) return { ok: false, problem: `trade with bad LastQty(32)=${er.lastQty ?? ''}` }
-      if (lastPx == null || lastPx.isNegative()) return { ok: false, problem: `trade with bad LastPx(31)=${er.lastPx ?? ''}` }
-      const commission = er.commission == null ? ZERO : parseDecimal(er.commission)
-      if (commission == null) return { ok: false, problem: `trade with bad Commission(12)=${er.commission ?? ''}` }
-      return { ok: true, event: { kind: 'Trade', lastQty, lastPx, commission } }
+      const t = trade(er)
+      return t.ok ? { ok: true, event: { kind: 'Trade', lastQty: t.lastQty, lastPx: t.lastPx, commission: t.commission } } : t
     }
     case '8': return { ok: true, event: { kind: 'Rejected', text: er.text } }
     case '4': return { ok: true, event: { kind: 'Canceled', text: er.text } }
@@ -69,7 +86,21 @@ export function normalizeExecution (er: BrokerExecReport): Normalized {
     case '5': return { ok: true, event: { kind: 'Replaced' } }
     case '3': return { ok: true, event: { kind: 'DoneForDay' } }
     case 'C': return { ok: true, event: { kind: 'Expired' } }
-    case 'I': return { ok: true, event: { kind: 'Status' } }
+    case 'I': return { ok: true, event: { kind: 'Status', ordStatus: er.ordStatus, cumQty: parseDecimal(er.cumQty), avgPx: parseDecimal(er.avgPx) } }
     default: return { ok: false, problem: `ExecType(150)=${er.execType ?? ''} not handled yet` }
   }
+}
+
+type TradeFields = { readonly ok: true, readonly lastQty: Decimal, readonly lastPx: Decimal, readonly commission: Decimal } | { readonly ok: false, readonly problem: string }
+
+/** LastQty(32), LastPx(31), Commission(12) of a trade or a trade correction. */
+function trade (er: BrokerExecReport): TradeFields {
+  const what = er.execType === 'G' ? 'trade correct' : 'trade'
+  const lastQty = parseDecimal(er.lastQty)
+  const lastPx = parseDecimal(er.lastPx)
+  if (lastQty == null || !lastQty.isPositive() || lastQty.isZero()) return { ok: false, problem: `${what} with bad LastQty(32)=${er.lastQty ?? ''}` }
+  if (lastPx == null || lastPx.isNegative()) return { ok: false, problem: `${what} with bad LastPx(31)=${er.lastPx ?? ''}` }
+  const commission = er.commission == null ? ZERO : parseDecimal(er.commission)
+  if (commission == null) return { ok: false, problem: `${what} with bad Commission(12)=${er.commission ?? ''}` }
+  return { ok: true, lastQty, lastPx, commission }
 }

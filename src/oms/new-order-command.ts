@@ -44,25 +44,31 @@ export async function newOrder (ctx: OmsContext, clientSession: string, req: New
     const riskText = await runRisk(ctx, tx, clientSession, o, null, fixMessage)
     if (riskText != null) return await reject(tx, fx, clientSession, req, riskText.ordRejReason, riskText.text, fixMessage)
 
-    const broker = deps.router.route({ clientSession, account: o.account, symbol: o.symbol, securityType: o.securityType, exDestination: o.exDestination })
-    if (broker == null) return await reject(tx, fx, clientSession, req, ORD_REJ.OTHER, `no route for Symbol(55)=${o.symbol}`, fixMessage)
-    if (!deps.brokers.isUp(broker)) return await reject(tx, fx, clientSession, req, ORD_REJ.EXCHANGE_CLOSED, `route ${broker} is not logged on`, fixMessage)
+    const route = deps.router.route({ clientSession, account: o.account, symbol: o.symbol, securityType: o.securityType, exDestination: o.exDestination })
+    if (route == null) return await reject(tx, fx, clientSession, req, ORD_REJ.OTHER, `no route for Symbol(55)=${o.symbol}`, fixMessage)
+    const up = deps.brokers.isUp(route.broker)
+    if (!up && route.whenDown === 'reject') return await reject(tx, fx, clientSession, req, ORD_REJ.EXCHANGE_CLOSED, `route ${route.broker} is not logged on`, fixMessage)
 
     // A savepoint, so a duplicate ClOrdID rolls back the order row but not the reject we audit.
     let order: Order
     let brokerClOrdId: string
     try {
-      ({ order, brokerClOrdId } = await tx.savepoint(async () => await insertOrder(tx, clientSession, o, broker, fixMessage)))
+      ({ order, brokerClOrdId } = await tx.savepoint(async () => await insertOrder(tx, clientSession, o, route.broker, route.rule, up ? 'PendingNew' : 'Held', fixMessage)))
     } catch (e) {
       if (!(e instanceof DuplicateClOrdId)) throw e
       return await reject(tx, fx, clientSession, req, ORD_REJ.DUPLICATE_ORDER, `duplicate ClOrdID(11)=${o.clOrdId}: the existing order is unchanged`, fixMessage)
     }
-    await fx.broker({ kind: 'brokerNew', broker, brokerClOrdId, order })
+    if (up) {
+      await fx.broker({ kind: 'brokerNew', broker: route.broker, brokerClOrdId, order })
+    } else {
+      // Held until the broker session logs on: the client hears PendingNew now.
+      await fx.er({ order, execId: await tx.nextClientExecId(), execType: 'A', ordStatus: 'A', text: `held: route ${route.broker} is not logged on` })
+    }
     return { kind: 'accepted', order }
   })
 }
 
-async function insertOrder (tx: OmsTx, clientSession: string, o: ValidNewOrder, broker: string, fixMessage: string): Promise<{ order: Order, brokerClOrdId: string }> {
+async function insertOrder (tx: OmsTx, clientSession: string, o: ValidNewOrder, broker: string, rule: string, state: 'PendingNew' | 'Held', fixMessage: string): Promise<{ order: Order, brokerClOrdId: string }> {
   const orderId = await tx.nextOrderId()
   const order: Order = {
     orderId: orderId as OrderId,
@@ -81,7 +87,7 @@ async function insertOrder (tx: OmsTx, clientSession: string, o: ValidNewOrder, 
     stopPx: o.stopPx,
     handlInst: o.handlInst,
     exDestination: o.exDestination,
-    state: 'PendingNew',
+    state,
     cumQty: ZERO,
     leavesQty: o.orderQty,
     avgPx: ZERO,
@@ -97,7 +103,7 @@ async function insertOrder (tx: OmsTx, clientSession: string, o: ValidNewOrder, 
   await tx.insertBrokerRoute(broker, brokerClOrdId, orderId, 'new')
   await tx.audit({ actor: clientSession, kind: 'fix_in', orderId, fixMessage })
   await tx.audit({ actor: clientSession, kind: 'transition', orderId, fromState: 'Received', toState: 'PendingRisk' })
-  await tx.audit({ actor: 'oms', kind: 'transition', orderId, fromState: 'PendingRisk', toState: 'PendingNew', detail: { broker, brokerClOrdId } })
+  await tx.audit({ actor: 'oms', kind: 'transition', orderId, fromState: 'PendingRisk', toState: state, detail: { broker, rule, brokerClOrdId } })
   return { order, brokerClOrdId }
 }
 

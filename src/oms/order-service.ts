@@ -19,6 +19,7 @@ import { newOrder, type NewOrderOutcome } from './new-order-command'
 import { cancelOrder, replaceOrder, type CancelCommand, type ReplaceCommand } from './cancel-replace-command'
 import { massCancel, orderStatus, type MassCancelCommand, type StatusCommand } from './status-mass-cancel-command'
 import { applyBrokerEvent, onBrokerCancelReject, onBrokerExecution, rejectPending } from './broker-event-handler'
+import { onBrokerLogon } from './broker-logon-command'
 
 export type { OrderServiceDeps, ClientRiskConfig } from './context'
 export type { NewOrderOutcome } from './new-order-command'
@@ -63,6 +64,11 @@ export class OrderService {
 
   async onBrokerCancelReject (brokerSession: string, rej: BrokerCancelReject, fixMessage: string): Promise<void> {
     await onBrokerCancelReject(this.ctx, brokerSession, rej, fixMessage)
+  }
+
+  /** A broker session logged on: release its held orders, ask for the status of the others. */
+  async onBrokerLogon (brokerSession: string): Promise<{ released: number, checked: number }> {
+    return await onBrokerLogon(this.ctx, brokerSession)
   }
 
   /** Client commands: a failure to commit means nothing was accepted, and the adapter says so. */
@@ -111,7 +117,10 @@ export class OrderService {
             ? brokers.sendCancel(e.broker, e.brokerClOrdId, e.orig, e.order)
             : brokers.sendReplace(e.broker, e.brokerClOrdId, e.orig, e.order)
           if (!sent) await this.unsent(e.order.orderId, e.broker)
+          break
         }
+        case 'brokerStatus':
+          if (!brokers.sendStatusRequest(e.broker, e.brokerClOrdId, e.order)) logger.warn({ broker: e.broker, orderId: e.order.orderId }, 'broker session down: status request not sent')
       }
     }
   }

@@ -22,11 +22,27 @@ export interface NewExecutionRow {
   readonly brokerSession: string
   readonly execId: string
   readonly orderId: string
+  /** the order's account ('' when none), symbol and side: what positions group on */
+  readonly account: string
+  readonly symbol: string
+  readonly side: string
+  /** a correction: the id of the execution row it replaces */
+  readonly correctsId?: string
   readonly execType: string
   readonly lastQty: Decimal | null
   readonly lastPx: Decimal | null
   readonly commission: Decimal | null
   readonly clientExecId: string
+}
+
+export interface ExecutionRow {
+  readonly id: string
+  readonly orderId: string
+  readonly execType: string
+  readonly status: 'active' | 'busted' | 'corrected'
+  readonly lastQty: Decimal | null
+  readonly lastPx: Decimal | null
+  readonly clientExecId: string | null
 }
 
 export interface RouteRow {
@@ -57,6 +73,8 @@ export interface OmsTx {
   lockOrder: (orderId: string) => Promise<Order | null>
   /** Lock and read the session's order named by ref; null when the session has no such order. */
   findClientOrder: (clientSession: string, ref: OrderRef) => Promise<Order | null>
+  /** Lock and read the open orders (Held included) routed to a broker session, oldest first. */
+  lockBrokerOrders: (brokerSession: string) => Promise<Order[]>
   /** Lock and read the session's open (non-terminal) orders matching the filter, oldest first. */
   lockOpenOrders: (clientSession: string, filter: OpenOrderFilter) => Promise<Order[]>
   /** The state the risk checks read, as of this transaction. */
@@ -72,6 +90,12 @@ export interface OmsTx {
   markRoute: (brokerSession: string, brokerClOrdId: string, status: string, brokerOrderId: string | null) => Promise<void>
   /** false when (brokerSession, execId) was applied already. */
   insertExecution: (row: NewExecutionRow) => Promise<boolean>
+  findExecution: (brokerSession: string, execId: string) => Promise<ExecutionRow | null>
+  setExecutionStatus: (id: string, status: ExecutionRow['status']) => Promise<void>
+  /** the order's active fills (trades and corrections), in trade order */
+  orderFills: (orderId: string) => Promise<Array<{ qty: Decimal, px: Decimal }>>
+  /** the position recomputed from the account's active fills in the symbol, in trade order */
+  positionFromFills: (account: string, symbol: string) => Promise<Position>
   lockPosition: (account: string, symbol: string) => Promise<Position>
   savePosition: (account: string, symbol: string, p: Position) => Promise<void>
   audit: (e: AuditEntry) => Promise<void>
@@ -96,6 +120,9 @@ export interface ClientExecReport {
   /** OrigClOrdID(41): the last accepted ClOrdID, on cancel/replace flows */
   readonly origClOrdId?: string
   readonly ordStatusReqId?: string
+  /** ExecRefID(19): our ExecID of the fill a bust or correction amends */
+  readonly execRefId?: string
+  readonly execRestatementReason?: string
 }
 
 /** Our OrderCancelReject (35=9) toward a client. */
@@ -136,9 +163,28 @@ export interface BrokerGateway {
   sendCancel: (brokerSession: string, brokerClOrdId: string, origBrokerClOrdId: string, order: Order) => boolean
   /** OrderCancelReplaceRequest with the order's pending replace values */
   sendReplace: (brokerSession: string, brokerClOrdId: string, origBrokerClOrdId: string, order: Order) => boolean
+  /** OrderStatusRequest for an order (reconcile after a reconnect) */
+  sendStatusRequest: (brokerSession: string, brokerClOrdId: string, order: Order) => boolean
+}
+
+/** What routing looks at. */
+export interface RoutingKeys {
+  readonly clientSession: string
+  readonly account: string | null
+  readonly symbol: string
+  readonly securityType: string | null
+  readonly exDestination: string | null
+}
+
+export interface Route {
+  readonly broker: string
+  /** while the broker session is down: reject the order, or hold it and send it on logon */
+  readonly whenDown: 'reject' | 'hold'
+  /** which rule chose it, for the audit trail */
+  readonly rule: string
 }
 
 export interface Router {
-  /** The broker session for an order, or null when no route matches. */
-  route: (o: { clientSession: string, account: string | null, symbol: string, securityType: string | null, exDestination: string | null }) => string | null
+  /** The route for an order, or null when there is no broker at all. */
+  route: (o: RoutingKeys) => Route | null
 }

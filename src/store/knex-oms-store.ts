@@ -6,9 +6,9 @@ import type { Knex } from 'knex'
 import { Decimal } from '../domain/money'
 import type { Order } from '../domain/order'
 import { ORD_STATUS, isOrdState } from '../domain/order-state'
-import { FLAT, type Position } from '../domain/position'
+import { FLAT, positionFromFills, type Position, type PositionFill } from '../domain/position'
 import type { ClOrdId, OrderId } from '../domain/ids'
-import type { AuditEntry, NewExecutionRow, OmsStore, OmsTx, OpenOrderFilter, OrderRef, RouteRow } from '../oms/ports'
+import type { AuditEntry, ExecutionRow, NewExecutionRow, OmsStore, OmsTx, OpenOrderFilter, OrderRef, RouteRow } from '../oms/ports'
 import type { RiskState } from '../domain/risk/risk-checks'
 
 const dec = (v: string | null): Decimal | null => (v == null ? null : new Decimal(v))
@@ -170,6 +170,12 @@ class KnexOmsTx implements OmsTx {
     return o == null ? null : rowToOrder(o)
   }
 
+  async lockBrokerOrders (brokerSession: string): Promise<Order[]> {
+    const rows = await this.trx('orders').where({ broker_session: brokerSession }).whereIn('state', OPEN_STATES)
+      .orderBy('created_at').orderBy('order_id').forUpdate()
+    return rows.map(rowToOrder)
+  }
+
   async lockOpenOrders (clientSession: string, filter: OpenOrderFilter): Promise<Order[]> {
     const q = this.trx('orders').where({ client_session: clientSession }).whereIn('state', OPEN_STATES)
     if (filter.symbol != null) q.andWhere({ symbol: filter.symbol })
@@ -252,6 +258,10 @@ class KnexOmsTx implements OmsTx {
       broker_session: row.brokerSession,
       exec_id: row.execId,
       order_id: row.orderId,
+      account: row.account,
+      symbol: row.symbol,
+      side: row.side,
+      corrects_id: row.correctsId ?? null,
       exec_type: row.execType,
       last_qty: str(row.lastQty),
       last_px: str(row.lastPx),
@@ -259,6 +269,26 @@ class KnexOmsTx implements OmsTx {
       client_exec_id: row.clientExecId
     }).onConflict(['broker_session', 'exec_id']).ignore().returning('id')
     return rows.length === 1
+  }
+
+  async findExecution (brokerSession: string, execId: string): Promise<ExecutionRow | null> {
+    const r = await this.trx('executions').where({ broker_session: brokerSession, exec_id: execId }).forUpdate().first()
+    if (r == null) return null
+    return { id: String(r.id), orderId: r.order_id, execType: r.exec_type, status: r.status, lastQty: dec(r.last_qty), lastPx: dec(r.last_px), clientExecId: r.client_exec_id }
+  }
+
+  async setExecutionStatus (id: string, status: ExecutionRow['status']): Promise<void> {
+    await this.trx('executions').where({ id }).update({ status })
+  }
+
+  async orderFills (orderId: string): Promise<Array<{ qty: Decimal, px: Decimal }>> {
+    const rows = await this.trx('executions').where({ order_id: orderId, status: 'active' }).whereIn('exec_type', ['F', 'G'])
+      .orderByRaw('coalesce(corrects_id, id)').select('last_qty', 'last_px')
+    return rows.map((r: { last_qty: string, last_px: string }) => ({ qty: new Decimal(r.last_qty), px: new Decimal(r.last_px) }))
+  }
+
+  async positionFromFills (account: string, symbol: string): Promise<Position> {
+    return positionFromFills(await activeFills(this.trx, account, symbol))
   }
 
   async lockPosition (account: string, symbol: string): Promise<Position> {
@@ -289,6 +319,17 @@ class KnexOmsTx implements OmsTx {
       hash: '' // computed by the audit_log_chain trigger
     })
   }
+}
+
+/** Active fills of an account in a symbol, in trade order (a correction takes its original's place). */
+export async function activeFills (db: Knex, account: string, symbol: string): Promise<PositionFill[]> {
+  const rows = await db('executions').where({ account, symbol, status: 'active' }).whereIn('exec_type', ['F', 'G'])
+    .orderByRaw('coalesce(corrects_id, id)').select('last_qty', 'last_px', 'commission', 'side')
+  return rows.map((r: { last_qty: string, last_px: string, commission: string | null, side: string }) => ({
+    signedQty: new Decimal(r.last_qty).times(r.side === '1' ? 1 : -1),
+    px: new Decimal(r.last_px),
+    fee: new Decimal(r.commission ?? '0')
+  }))
 }
 
 export class KnexOmsStore implements OmsStore {

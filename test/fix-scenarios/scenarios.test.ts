@@ -20,7 +20,14 @@ describe('recorded FIX scenarios (test/fix-scenarios)', function () {
   for (const file of files) {
     const scenario = parseScenario(fs.readFileSync(path.join(DIR, file), 'utf8'), file)
     it(`${file}: ${scenario.title}`, async () => {
-      const h = await startHarness({ broker: 'scripted', clientConfig: scenario.config })
+      const h = await startHarness({
+        broker: 'scripted',
+        clientConfig: scenario.config,
+        brokerConfig: scenario.brokerConfig,
+        broker2Config: scenario.broker2Config ?? undefined,
+        broker2Down: scenario.broker2Down,
+        secondClient: scenario.secondClient
+      })
       try {
         await new ScenarioRun(scenario, h).run()
       } finally {

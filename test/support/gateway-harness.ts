@@ -20,6 +20,12 @@ export interface HarnessOptions {
   readonly clientConfig?: Record<string, unknown>
   /** also run a second client session (CLIENT2, session client2) */
   readonly secondClient?: boolean
+  /** extra fields merged into broker1's session file (routes, whenDown, fieldMap...) */
+  readonly brokerConfig?: Record<string, unknown>
+  /** a second scripted broker (BROKER2, session broker2) with these extra fields */
+  readonly broker2Config?: Record<string, unknown>
+  /** true: broker2 is not listening when the gateway starts (see startBroker2) */
+  readonly broker2Down?: boolean
 }
 
 export interface Harness {
@@ -30,6 +36,10 @@ export interface Harness {
   readonly client2: FixPeer | null
   /** null when the simulated broker answers */
   readonly broker: FixPeer | null
+  /** the second scripted broker, when asked for (not started yet if broker2Down) */
+  readonly broker2: FixPeer | null
+  /** start broker2 (when it began down) and wait until the gateway has logged on to it */
+  startBroker2: () => Promise<void>
   readonly database: TestDatabase
   readonly logger: Logger
   /** Stop the gateway cleanly and start it again on the same database and ports. */
@@ -54,13 +64,23 @@ export async function startHarness (opts: HarnessOptions): Promise<Harness> {
   const brokerSession = parseSessionConfig({
     name: 'broker1', role: 'broker', senderCompId: GATEWAY_COMP, targetCompId: BROKER_COMP,
     host: '127.0.0.1', port: brokerPort, heartBtInt: 30, simulate: opts.broker === 'sim',
-    reconnect: { initialDelayMs: 200, maxDelayMs: 1000 }
+    reconnect: { initialDelayMs: 200, maxDelayMs: 1000 }, ...opts.brokerConfig
   }, 'harness:broker1.json')
 
   const client2Port = opts.secondClient === true ? await findFreePort() : 0
   const sessions = [clientSession, brokerSession]
   if (opts.secondClient === true) {
     sessions.push(parseSessionConfig({ name: 'client2', role: 'client', senderCompId: GATEWAY_COMP, targetCompId: 'CLIENT2', host: '127.0.0.1', port: client2Port }, 'harness:client2.json'))
+  }
+  let broker2: FixPeer | null = null
+  if (opts.broker2Config != null) {
+    const port2 = await findFreePort()
+    sessions.push(parseSessionConfig({
+      name: 'broker2', role: 'broker', senderCompId: GATEWAY_COMP, targetCompId: 'BROKER2', host: '127.0.0.1', port: port2, heartBtInt: 30,
+      reconnect: { initialDelayMs: 200, maxDelayMs: 1000 }, ...opts.broker2Config
+    }, 'harness:broker2.json'))
+    broker2 = new FixPeer({ name: 'scripted-broker2', role: 'acceptor', senderCompId: 'BROKER2', targetCompId: GATEWAY_COMP, host: '127.0.0.1', port: port2, heartBtInt: 30, resetSeqNumOnLogon: false }, logger, jsfixLogFactory)
+    if (opts.broker2Down !== true) await broker2.start()
   }
   let broker: FixPeer | null = null
   if (opts.broker === 'scripted') {
@@ -77,11 +97,20 @@ export async function startHarness (opts: HarnessOptions): Promise<Harness> {
     : null
   await client2?.start()
   await waitFor(() => gateway.brokers.isUp('broker1'), 10000, 'broker session logon')
+  const startBroker2 = async (): Promise<void> => {
+    if (broker2 == null) throw new Error('no broker2 in this harness')
+    if (!broker2.isLoggedOn) await broker2.start()
+    await broker2.waitLoggedOn(15000)
+    await waitFor(() => gateway.brokers.isUp('broker2'), 15000, 'broker2 session logon')
+  }
+  if (broker2 != null && opts.broker2Down !== true) await startBroker2()
   return {
     get gateway () { return gateway },
     client,
     client2,
     broker,
+    broker2,
+    startBroker2,
     database,
     logger,
     restart: async () => {
@@ -89,6 +118,7 @@ export async function startHarness (opts: HarnessOptions): Promise<Harness> {
       await waitFor(() => !client.isLoggedOn, 5000, 'client to see the gateway go')
       gateway = await Gateway.start(gatewayOptions)
       await broker?.waitLoggedOn()
+      if (broker2?.isLoggedOn === true || broker2 != null) await broker2?.waitLoggedOn(15000).catch(() => undefined)
       // jspurefix's initiator ends for good after a Logout; reconnect as a client's engine would
       await client.reconnect(15000)
       await waitFor(() => gateway.brokers.isUp('broker1'), 15000, 'broker session logon after restart')
@@ -98,6 +128,7 @@ export async function startHarness (opts: HarnessOptions): Promise<Harness> {
       await client.stop()
       await gateway.stop()
       await broker?.stop()
+      await broker2?.stop()
       await database.drop()
     }
   }

@@ -8,7 +8,10 @@ import type { FixApp, FixgwSession } from '../session/fixgw-session'
 import type { OrderService } from '../../oms/order-service'
 import type { BrokerGateway } from '../../oms/ports'
 import type { Order } from '../../domain/order'
-import { brokerCancelRequest, brokerNewOrderSingle, brokerReplaceRequest, readBrokerCancelReject, readBrokerExecutionReport } from './messages'
+import { brokerCancelRequest, brokerNewOrderSingle, brokerReplaceRequest, brokerStatusRequest, readBrokerCancelReject, readBrokerExecutionReport } from './messages'
+import { setTag, stripTag, tagPath, UnknownTagError } from './tag-object'
+import type { FieldMap } from '../../config/routing-config'
+import type { FixDefinitions, ILooseObject } from '../jspurefix'
 import { SessionDirectory } from './session-directory'
 import { KeyedQueue } from './keyed-queue'
 
@@ -19,7 +22,28 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
   private readonly orderOf = new Map<string, string>()
   private oms: OrderService | null = null
 
-  constructor (private readonly logger: Logger) {}
+  /**
+   * @param fieldMaps per broker session: tags set or stripped on our orders toward it (sessions/*.json fieldMap)
+   * @param definitions the FIX 4.4 dictionary, to find where a mapped tag goes in a message
+   */
+  constructor (private readonly logger: Logger, private readonly fieldMaps: ReadonlyMap<string, FieldMap> = new Map(),
+    private readonly definitions: FixDefinitions | null = null) {}
+
+  /** Send to the broker with its field mapping applied. */
+  private sendMapped (brokerSession: string, msgType: string, body: ILooseObject): boolean {
+    const s = this.directory.get(brokerSession)
+    if (s == null) return false
+    const fm = this.fieldMaps.get(brokerSession)
+    const defs = this.definitions
+    if (fm != null && defs != null) {
+      // A mapping applies where the message type has the field (Account is on D/F/G,
+      // ExDestination only on D/G); elsewhere there is nothing to set or strip.
+      const has = (tag: number): boolean => { try { tagPath(defs, msgType, tag); return true } catch (e) { if (e instanceof UnknownTagError) return false; throw e } }
+      for (const tag of fm.strip) if (has(tag)) stripTag(defs, msgType, body, tag)
+      for (const [tag, value] of Object.entries(fm.set)) if (has(Number(tag))) setTag(defs, msgType, body, Number(tag), value)
+    }
+    return s.sendMessage(msgType, body)
+  }
 
   private queue (session: string): KeyedQueue {
     let q = this.queues.get(session)
@@ -43,7 +67,12 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
 
   attach (oms: OrderService): void { this.oms = oms }
 
-  onReady (s: FixgwSession): void { this.directory.add(s) }
+  onReady (s: FixgwSession): void {
+    this.directory.add(s)
+    // Release held orders and reconcile open ones, in this session's lane so ERs that
+    // answer the status requests are applied after it.
+    this.queue(s.name).push('all', async () => { await this.requireOms().onBrokerLogon(s.name) })
+  }
 
   onStopped (s: FixgwSession): void { this.directory.remove(s) }
 
@@ -72,19 +101,23 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
   isUp (brokerSession: string): boolean { return this.directory.get(brokerSession) != null }
 
   sendNewOrder (brokerSession: string, brokerClOrdId: string, order: Order): boolean {
-    const s = this.directory.get(brokerSession)
     this.remember(brokerClOrdId, order)
-    return s != null && s.sendMessage('D', brokerNewOrderSingle(brokerClOrdId, order))
+    return this.sendMapped(brokerSession, 'D', brokerNewOrderSingle(brokerClOrdId, order))
+  }
+
+  sendStatusRequest (brokerSession: string, brokerClOrdId: string, order: Order): boolean {
+    this.remember(brokerClOrdId, order)
+    return this.sendMapped(brokerSession, 'H', brokerStatusRequest(brokerClOrdId, order))
   }
 
   sendCancel (brokerSession: string, brokerClOrdId: string, orig: string, order: Order): boolean {
     this.remember(brokerClOrdId, order)
-    return this.directory.get(brokerSession)?.sendMessage('F', brokerCancelRequest(brokerClOrdId, orig, order)) ?? false
+    return this.sendMapped(brokerSession, 'F', brokerCancelRequest(brokerClOrdId, orig, order))
   }
 
   sendReplace (brokerSession: string, brokerClOrdId: string, orig: string, order: Order): boolean {
     this.remember(brokerClOrdId, order)
-    return this.directory.get(brokerSession)?.sendMessage('G', brokerReplaceRequest(brokerClOrdId, orig, order)) ?? false
+    return this.sendMapped(brokerSession, 'G', brokerReplaceRequest(brokerClOrdId, orig, order))
   }
 
   async drain (): Promise<void> {

@@ -42,6 +42,8 @@ export function clientExecutionReport (er: ClientExecReport): ILooseObject {
   const orig = er.origClOrdId ?? (er.clOrdId == null ? o.origClOrdId : null)
   if (orig != null) body.OrigClOrdID = orig
   if (er.ordStatusReqId != null) body.OrdStatusReqID = er.ordStatusReqId
+  if (er.execRefId != null) body.ExecRefID = er.execRefId
+  if (er.execRestatementReason != null) body.ExecRestatementReason = er.execRestatementReason
   return body
 }
 
@@ -81,6 +83,16 @@ export function brokerCancelRequest (brokerClOrdId: string, orig: string, o: Ord
     Side: o.side,
     TransactTime: new Date(),
     OrderQtyData: { OrderQty: o.orderQty.toFixed() }
+  }
+}
+
+/** Our OrderStatusRequest toward a broker (reconcile after a reconnect). */
+export function brokerStatusRequest (brokerClOrdId: string, o: Order): ILooseObject {
+  return {
+    OrderID: o.brokerOrderId ?? undefined,
+    ClOrdID: brokerClOrdId,
+    Instrument: { Symbol: o.symbol, SecurityType: o.securityType ?? undefined },
+    Side: o.side
   }
 }
 
@@ -195,6 +207,11 @@ export function readBrokerExecutionReport (v: MsgView): BrokerExecReport {
     commission: s(v, 12),
     execRefId: s(v, 19),
     ordRejReason: s(v, 103),
-    text: s(v, 58)
+    text: s(v, 58),
+    orderQty: s(v, 38),
+    cumQty: s(v, 14),
+    avgPx: s(v, 6),
+    leavesQty: s(v, 151),
+    execRestatementReason: s(v, 378)
   }
 }

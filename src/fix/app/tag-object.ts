@@ -1,8 +1,9 @@
 /**
  * Build a jspurefix message object from flat [tag, value] pairs, nesting each tag into
  * the component the dictionary puts it in (55 → Instrument.Symbol). Used to send
- * messages written as tag=value (scenario scripts, the conformance echo).
- * Repeating groups are not supported here: a tag that belongs to a group is an error.
+ * messages written as tag=value (scenario scripts, the conformance echo) and to apply
+ * per-broker tag mappings. Repeating groups are not supported here: a tag that belongs
+ * to a group is an error.
  */
 import { ContainedFieldType } from '../jspurefix'
 import type { FixDefinitions, ILooseObject } from '../jspurefix'
@@ -10,34 +11,51 @@ import type { FixDefinitions, ILooseObject } from '../jspurefix'
 interface FieldLike {
   readonly type: ContainedFieldType
   readonly name: string
-  readonly definition: { readonly name: string, readonly tagToField?: Record<number, FieldLike> }
+  readonly definition: { readonly name: string }
 }
 interface SetLike { readonly localTag: Record<number, FieldLike>, readonly tagToField: Record<number, FieldLike> }
 
 export class UnknownTagError extends Error {}
 
-export function objectFromTags (definitions: FixDefinitions, msgType: string, fields: ReadonlyArray<readonly [number, string]>): ILooseObject {
+/** Field names from the message down to the tag: [ 'Instrument', 'Symbol' ] for 55 in D. */
+export function tagPath (definitions: FixDefinitions, msgType: string, tag: number): string[] {
   const msg = definitions.message.get(msgType) as unknown as SetLike | undefined
   if (msg == null) throw new UnknownTagError(`MsgType ${msgType} is not in the dictionary`)
-  const out: ILooseObject = {}
-  for (const [tag, value] of fields) place(msg, out, tag, value, msgType)
-  return out
+  const path: string[] = []
+  let set: SetLike = msg
+  let where = msgType
+  for (;;) {
+    const f = set.localTag[tag] ?? set.tagToField[tag] // simple fields of this level, else the component/group holding the tag
+    if (f == null) throw new UnknownTagError(`tag ${tag} is not defined for ${where}`)
+    path.push(f.name)
+    if (f.type === ContainedFieldType.Simple) return path
+    if (f.type !== ContainedFieldType.Component) throw new UnknownTagError(`tag ${tag} is in repeating group ${f.name}: not supported in tag=value form`)
+    set = f.definition as unknown as SetLike
+    where = f.name
+  }
 }
 
-function place (set: SetLike, target: ILooseObject, tag: number, value: string, where: string): void {
-  const f = set.localTag[tag] ?? set.tagToField[tag] // simple fields of this level, else the component/group holding the tag
-  if (f == null) throw new UnknownTagError(`tag ${tag} is not defined for ${where}`)
-  switch (f.type) {
-    case ContainedFieldType.Simple:
-      target[f.name] = value
-      return
-    case ContainedFieldType.Component: {
-      const child = (target[f.name] ?? {}) as ILooseObject
-      target[f.name] = child
-      place(f.definition as unknown as SetLike, child, tag, value, f.name)
-      return
-    }
-    default:
-      throw new UnknownTagError(`tag ${tag} is in repeating group ${f.name}: not supported in tag=value form`)
+/** Set `value` at the tag's place in `target`, creating components on the way. */
+export function setTag (definitions: FixDefinitions, msgType: string, target: ILooseObject, tag: number, value: string): void {
+  const path = tagPath(definitions, msgType, tag)
+  let at = target
+  for (const name of path.slice(0, -1)) {
+    at[name] = (at[name] ?? {}) as ILooseObject
+    at = at[name] as ILooseObject
   }
+  at[path[path.length - 1]] = value
+}
+
+/** Remove the tag from `target` if present. */
+export function stripTag (definitions: FixDefinitions, msgType: string, target: ILooseObject, tag: number): void {
+  const path = tagPath(definitions, msgType, tag)
+  let at: ILooseObject | undefined = target
+  for (const name of path.slice(0, -1)) at = at?.[name] as ILooseObject | undefined
+  if (at != null) delete at[path[path.length - 1]]
+}
+
+export function objectFromTags (definitions: FixDefinitions, msgType: string, fields: ReadonlyArray<readonly [number, string]>): ILooseObject {
+  const out: ILooseObject = {}
+  for (const [tag, value] of fields) setTag(definitions, msgType, out, tag, value)
+  return out
 }

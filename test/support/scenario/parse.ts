@@ -22,12 +22,16 @@
  * `expect db:` runs a query after the steps so far and compares the rows that follow
  * (indented, `|`-separated; `(none)` for no rows). `wait: 200` pauses (ms).
  * `exec db: <sql>` changes the database between steps (e.g. turn a kill switch on).
+ * Parties: client, client2 (a second client session), broker, broker2 (a second broker,
+ * enabled by a `broker2-config: {json}` line; `broker2: down` keeps it offline until a
+ * `start: broker2` step). `broker-config: {json}` is merged into broker1's session file.
+ * `restart: gw` stops the gateway cleanly and starts it again on the same database.
  * `config: {json}` lines are merged over the client session's sessions/*.json fields
  * (risk limits, symbol list...).
  * At the end, no further application message may be waiting at client or broker.
  */
 
-export type Party = 'client' | 'broker'
+export type Party = 'client' | 'client2' | 'broker' | 'broker2'
 
 export type FieldSpec = readonly [tag: number, value: string]
 
@@ -37,11 +41,17 @@ export type Step =
   | { readonly kind: 'db', readonly line: number, readonly sql: string, readonly rows: ReadonlyArray<readonly string[]> }
   | { readonly kind: 'wait', readonly line: number, readonly ms: number }
   | { readonly kind: 'exec', readonly line: number, readonly sql: string }
+  | { readonly kind: 'control', readonly line: number, readonly action: 'restart gw' | 'start broker2' }
 
 export interface Scenario {
   readonly file: string
   readonly title: string
   readonly config: Record<string, unknown>
+  readonly brokerConfig: Record<string, unknown>
+  /** present when the scenario uses a second broker */
+  readonly broker2Config: Record<string, unknown> | null
+  readonly broker2Down: boolean
+  readonly secondClient: boolean
   readonly steps: readonly Step[]
 }
 
@@ -51,7 +61,7 @@ export class ScenarioSyntaxError extends Error {
   }
 }
 
-const STEP_RE = /^(client|broker|gw)\s*->\s*(client|broker|gw)\s+(\S+)\s*(.*)$/
+const STEP_RE = /^(client2|client|broker2|broker|gw)\s*->\s*(client2|client|broker2|broker|gw)\s+(\S+)\s*(.*)$/
 
 /** Split `a=1 b="x y" c=*` into fields, honouring double quotes. */
 export function parseFields (text: string, file: string, line: number): FieldSpec[] {
@@ -73,7 +83,17 @@ export function parseScenario (text: string, file: string): Scenario {
   const lines = text.split(/\r?\n/)
   let title = ''
   let config: Record<string, unknown> = {}
+  let brokerConfig: Record<string, unknown> = {}
+  let broker2Config: Record<string, unknown> | null = null
+  let broker2Down = false
   const steps: Step[] = []
+  const json = (text: string, lineNo: number): Record<string, unknown> => {
+    try {
+      return JSON.parse(text) as Record<string, unknown>
+    } catch (e) {
+      throw new ScenarioSyntaxError(file, lineNo, `not JSON: ${(e as Error).message}`)
+    }
+  }
   for (let n = 0; n < lines.length; n++) {
     const raw = lines[n]
     const line = raw.trim()
@@ -86,6 +106,13 @@ export function parseScenario (text: string, file: string): Scenario {
       } catch (e) {
         throw new ScenarioSyntaxError(file, lineNo, `config is not JSON: ${(e as Error).message}`)
       }
+      continue
+    }
+    if (line.startsWith('broker-config:')) { brokerConfig = { ...brokerConfig, ...json(line.slice(14), lineNo) }; continue }
+    if (line.startsWith('broker2-config:')) { broker2Config = { ...(broker2Config ?? {}), ...json(line.slice(15), lineNo) }; continue }
+    if (line === 'broker2: down') { broker2Down = true; continue }
+    if (line === 'restart: gw' || line === 'start: broker2') {
+      steps.push({ kind: 'control', line: lineNo, action: line === 'restart: gw' ? 'restart gw' : 'start broker2' })
       continue
     }
     if (line.startsWith('wait:')) {
@@ -119,5 +146,9 @@ export function parseScenario (text: string, file: string): Scenario {
     else throw new ScenarioSyntaxError(file, lineNo, 'a step goes between gw and client or broker')
   }
   if (title === '') throw new ScenarioSyntaxError(file, 1, 'missing "title:" line')
-  return { file, title, config, steps }
+  const secondClient = steps.some((st) => (st.kind === 'send' && st.from === 'client2') || (st.kind === 'expect' && st.to === 'client2'))
+  if (broker2Config == null && steps.some((st) => (st.kind === 'send' && st.from === 'broker2') || (st.kind === 'expect' && st.to === 'broker2'))) {
+    throw new ScenarioSyntaxError(file, 1, 'broker2 steps need a "broker2-config:" line')
+  }
+  return { file, title, config, brokerConfig, broker2Config, broker2Down, secondClient, steps }
 }

@@ -2,7 +2,8 @@
 import { expect } from 'chai'
 import type { Harness } from '../gateway-harness'
 import type { ReceivedMessage } from '../../../src/fix/client/fix-peer'
-import type { FieldSpec, Scenario, Step } from './parse'
+import type { FieldSpec, Party, Scenario, Step } from './parse'
+import type { FixPeer } from '../../../src/fix/client/fix-peer'
 
 interface PgConn { query: (q: { text: string, rowMode: 'array' }) => Promise<{ rows: unknown[][] }> }
 
@@ -17,7 +18,7 @@ export class ScenarioRun {
     for (const step of this.s.steps) await this.step(step)
     // Nothing else may have been sent to either side.
     await new Promise((resolve) => setTimeout(resolve, 150))
-    const leftover = [...this.h.client.pending(), ...(this.h.broker?.pending() ?? [])]
+    const leftover = [this.h.client, this.h.client2, this.h.broker, this.h.broker2].flatMap((p) => p?.pending() ?? []).map((m) => m)
     expect(leftover.map((m) => m.text), `${this.s.file}: unexpected messages after the last step`).to.deep.equal([])
   }
 
@@ -33,13 +34,13 @@ export class ScenarioRun {
         await new Promise((resolve) => setTimeout(resolve, step.ms))
         return
       case 'send': {
-        const peer = step.from === 'client' ? this.h.client : this.h.broker
+        const peer = this.peer(step.from)
         if (peer == null) throw new Error(`${this.where(step)}: no scripted ${step.from} in this scenario`)
         peer.sendTags(step.msgType, step.fields.map(([t, v]) => [t, this.subst(v)] as const))
         return
       }
       case 'expect': {
-        const peer = step.to === 'client' ? this.h.client : this.h.broker
+        const peer = this.peer(step.to)
         if (peer == null) throw new Error(`${this.where(step)}: no scripted ${step.to} in this scenario`)
         let m: ReceivedMessage
         try {
@@ -50,6 +51,11 @@ export class ScenarioRun {
         this.match(step, m)
         return
       }
+      case 'control':
+        await this.h.gateway.drain()
+        if (step.action === 'restart gw') await this.h.restart()
+        else await this.h.startBroker2()
+        return
       case 'exec':
         await this.h.gateway.drain()
         await this.h.gateway.db.raw(this.subst(step.sql))
@@ -62,6 +68,10 @@ export class ScenarioRun {
         expect(actual, `${this.where(step)}: ${step.sql}`).to.deep.equal(expected)
       }
     }
+  }
+
+  private peer (p: Party): FixPeer | null {
+    return { client: this.h.client, client2: this.h.client2, broker: this.h.broker, broker2: this.h.broker2 }[p]
   }
 
   /** Rows as arrays (column order, duplicate column names kept). */

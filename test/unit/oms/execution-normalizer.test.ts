@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import { Decimal } from '../../../src/domain/money'
 import { normalizeExecution, type BrokerExecReport, type Normalized } from '../../../src/oms/execution-normalizer'
 
 /** A broker ExecutionReport with an ExecID and nothing else of interest. */
@@ -16,6 +17,11 @@ function er (over: Partial<BrokerExecReport> = {}): BrokerExecReport {
     execRefId: null,
     ordRejReason: null,
     text: null,
+    orderQty: null,
+    cumQty: null,
+    avgPx: null,
+    leavesQty: null,
+    execRestatementReason: null,
     ...over
   }
 }
@@ -27,9 +33,9 @@ function trade (over: Partial<BrokerExecReport> = {}): BrokerExecReport {
 /** The event with Decimals shown as plain strings, so it can be compared with deep.equal. */
 function shown (n: Normalized): unknown {
   if (!n.ok) return n
-  const e = n.event
-  if (e.kind !== 'Trade') return n
-  return { ok: true, event: { kind: e.kind, lastQty: e.lastQty.toFixed(), lastPx: e.lastPx.toFixed(), commission: e.commission.toFixed() } }
+  // Every Decimal in the event as its plain string; other values as they are.
+  const event = Object.fromEntries(Object.entries(n.event).map(([k, v]) => [k, v instanceof Decimal ? v.toFixed() : v]))
+  return { ok: true, event }
 }
 
 function problem (n: Normalized): string {
@@ -47,6 +53,24 @@ describe('oms/normalizeExecution', () => {
       expect(normalizeExecution(er({ execType: '6' }))).to.deep.equal({ ok: true, event: { kind: 'PendingCancel' } })
       expect(normalizeExecution(er({ execType: 'E' }))).to.deep.equal({ ok: true, event: { kind: 'PendingReplace' } })
       expect(normalizeExecution(er({ execType: '5' }))).to.deep.equal({ ok: true, event: { kind: 'Replaced' } })
+    })
+
+    it('maps ExecType=H (Trade Cancel) to TradeCancel naming the busted ExecRefID(19), and refuses one without it', () => {
+      expect(normalizeExecution(er({ execType: 'H', execRefId: 'X-9' }))).to.deep.equal({ ok: true, event: { kind: 'TradeCancel', refExecId: 'X-9' } })
+      expect(normalizeExecution(er({ execType: 'H' }))).to.deep.equal({ ok: false, problem: 'trade cancel without ExecRefID(19)' })
+    })
+
+    it('maps ExecType=G (Trade Correct) to TradeCorrect with the corrected LastQty/LastPx, and checks them like a trade', () => {
+      expect(shown(normalizeExecution(er({ execType: 'G', execRefId: 'X-9', lastQty: '90', lastPx: '10.2' }))))
+        .to.deep.equal({ ok: true, event: { kind: 'TradeCorrect', refExecId: 'X-9', lastQty: '90', lastPx: '10.2', commission: '0' } })
+      expect(normalizeExecution(er({ execType: 'G', execRefId: 'X-9', lastQty: '0', lastPx: '10' }))).to.deep.equal({ ok: false, problem: 'trade correct with bad LastQty(32)=0' })
+      expect(normalizeExecution(er({ execType: 'G', lastQty: '1', lastPx: '10' }))).to.deep.equal({ ok: false, problem: 'trade correct without ExecRefID(19)' })
+    })
+
+    it('maps ExecType=D (Restated) with the restated OrderQty(38) and ExecRestatementReason(378)', () => {
+      expect(shown(normalizeExecution(er({ execType: 'D', orderQty: '80', execRestatementReason: '3' })))).to.deep.equal({ ok: true, event: { kind: 'Restated', orderQty: '80', reason: '3' } })
+      expect(shown(normalizeExecution(er({ execType: 'D' })))).to.deep.equal({ ok: true, event: { kind: 'Restated', orderQty: null, reason: null } })
+      expect(normalizeExecution(er({ execType: 'D', orderQty: 'x' }))).to.deep.equal({ ok: false, problem: 'restatement with bad OrderQty(38)=x' })
     })
 
     it('maps ExecType=0 (New) to Ack', () => {
@@ -85,7 +109,7 @@ describe('oms/normalizeExecution', () => {
     })
 
     it('maps ExecType=I (Order Status) to Status', () => {
-      expect(normalizeExecution(er({ execType: 'I', ordStatus: '1' }))).to.deep.equal({ ok: true, event: { kind: 'Status' } })
+      expect(shown(normalizeExecution(er({ execType: 'I', ordStatus: '1', cumQty: '40', avgPx: '10.5' })))).to.deep.equal({ ok: true, event: { kind: 'Status', ordStatus: '1', cumQty: '40', avgPx: '10.5' } })
     })
   })
 
@@ -137,7 +161,7 @@ describe('oms/normalizeExecution', () => {
       expect(normalizeExecution(er({ execId: '' }))).to.deep.equal({ ok: false, problem: 'ExecID(17) missing' })
     })
 
-    for (const execType of ['D', 'H', 'G', '1', '2', '7', '9', 'L', 'Z']) {
+    for (const execType of ['1', '2', '7', '9', 'L', 'Z']) {
       it(`reports ExecType(150)=${execType} as not handled, naming the tag and the value`, () => {
         const p = problem(normalizeExecution(er({ execType })))
         expect(p).to.include('ExecType(150)')
