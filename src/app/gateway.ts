@@ -98,7 +98,7 @@ export class Gateway {
       for (const b of brokerSessions.filter((s) => s.simulate)) {
         // The simulator keeps its own sequence numbers in Postgres too (its own session id),
         // so a restart of `npm start` resumes both sides without a reset.
-        const sim = new Endpoint(simSpec(b), { logger: logger.child({ sim: b.name }), jsfixLogFactory, storeFactory, app: new SimBroker(logger, opts.simBehaviour) })
+        const sim = new Endpoint(simSpec(b), { logger: logger.child({ sim: b.name }), jsfixLogFactory, storeFactory, app: new SimBroker(logger, { ...b.simulator, ...opts.simBehaviour }) })
         endpoints.push(sim)
         await sim.start()
         logger.info({ session: b.name, host: b.host, port: b.port }, 'simulated broker listening')

@@ -25,6 +25,7 @@ import {
 } from './session-config'
 import { parseDedupeRetentionDays, parseRiskConfig, parseSymbols } from './risk-config'
 import { parseRouting } from './routing-config'
+import { parseSimulator } from './sim-config'
 
 type JsonObject = Record<string, unknown>
 
@@ -116,6 +117,7 @@ export function parseSessionConfig (raw: unknown, file: string): SessionConfig {
     backupHosts: v.backupHosts(obj),
     reconnect: v.reconnect(obj),
     simulate: v.boolean(obj, 'simulate', false),
+    simulator: parseSimulator(v.optional(obj, 'simulator'), v.boolean(obj, 'simulate', false), (field: string, problem: string): never => v.fail(field, problem)),
     routing: parseRouting(obj, (field: string, problem: string): never => v.fail(field, problem))
   }
   return Object.freeze(broker)

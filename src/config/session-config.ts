@@ -44,6 +44,7 @@
 
 import type { RiskConfig } from './risk-config'
 import type { RoutingConfig } from './routing-config'
+import type { SimulatorConfig } from './sim-config'
 
 export const SESSION_NAME_PATTERN: RegExp = /^[A-Za-z0-9_.-]+$/
 export const SESSION_NAME_MAX_LENGTH = 64
@@ -104,6 +105,8 @@ export interface BrokerSessionConfig extends SessionConfigBase {
   readonly reconnect: ReconnectConfig
   /** run our simulated broker in-process on host:port, CompIDs mirrored */
   readonly simulate: boolean
+  /** how the simulated broker behaves when `simulate` is on (sim-config.ts) */
+  readonly simulator: SimulatorConfig
   /** which orders come here, what happens while it is down, tag rewrites (routing-config.ts) */
   readonly routing: RoutingConfig
 }
@@ -120,4 +123,4 @@ export const COMMON_FIELDS: readonly string[] = [
 export const CLIENT_ONLY_FIELDS: readonly string[] = ['risk', 'symbols', 'dedupeRetentionDays']
 
 /** Top-level JSON fields only valid when role is "broker". */
-export const BROKER_ONLY_FIELDS: readonly string[] = ['backupHosts', 'reconnect', 'simulate', 'routes', 'defaultRoute', 'whenDown', 'fieldMap']
+export const BROKER_ONLY_FIELDS: readonly string[] = ['backupHosts', 'reconnect', 'simulate', 'simulator', 'routes', 'defaultRoute', 'whenDown', 'fieldMap']
