@@ -14,14 +14,10 @@
  * Within a rule every listed field must match (fields left out match anything); rules
  * are tried by `priority` (lower first, default 100), then file order.
  */
-export interface RouteRule {
-  readonly clients?: readonly string[]
-  readonly accounts?: readonly string[]
-  readonly symbols?: readonly string[]
-  readonly securityTypes?: readonly string[]
-  readonly exDestinations?: readonly string[]
-  readonly priority: number
-}
+import type { RouteRule } from '../oms/rule-router'
+
+// The rule shape is the router's own (src/oms/rule-router.ts): config only fills it.
+export type { RouteRule } from '../oms/rule-router'
 
 export interface FieldMap {
   /** tag → value, set on every NewOrderSingle / cancel / replace toward this broker */
