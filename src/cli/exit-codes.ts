@@ -6,5 +6,7 @@ export const EXIT = {
   /** bad command line or bad configuration (sessions/ files) */
   USAGE: 2,
   /** send-order: the order was rejected */
-  REJECTED: 3
+  REJECTED: 3,
+  /** reconcile-positions: a stored position differs from what its fills add up to */
+  DIFFERENCES: 4
 } as const

@@ -11,6 +11,8 @@ import { migrateCommand } from './migrate'
 import { simBrokerCommand } from './sim-broker'
 import { sendOrderCommand } from './send-order'
 import { killSwitchCommand } from './kill-switch'
+import { positionsCommand } from './positions'
+import { reconcilePositionsCommand } from './reconcile'
 
 export function buildProgram (): Command {
   const program = new Command()
@@ -25,6 +27,8 @@ export function buildProgram (): Command {
   simBrokerCommand(program)
   sendOrderCommand(program)
   killSwitchCommand(program)
+  positionsCommand(program)
+  reconcilePositionsCommand(program)
   return program
 }
 
