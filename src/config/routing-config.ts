@@ -46,11 +46,14 @@ function strings (v: unknown, at: string, fail: Fail): readonly string[] {
   }))
 }
 
-function tag (v: string | number, at: string, fail: Fail): number {
-  const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : NaN
+function tag (v: unknown, at: string, fail: Fail): number {
+  // Strict: a number, or (as a JSON object key) a string of digits; nothing coerced.
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN
   if (!Number.isInteger(n) || n < 1 || n > 99999) fail(at, `must be a FIX tag number (got ${JSON.stringify(v)})`)
   // Session-level tags are the engine's: a broker mapping must not touch them.
   if ([8, 9, 10, 34, 35, 49, 52, 56].includes(n)) fail(at, `tag ${n} belongs to the session header/trailer and cannot be mapped`)
+  // ClOrdID / OrigClOrdID are how the broker's reports find our orders again.
+  if (n === 11 || n === 41) fail(at, `tag ${n} carries our order identity toward the broker and cannot be mapped`)
   return n
 }
 
@@ -75,9 +78,10 @@ export function parseRouting (o: Json, fail: Fail): RoutingConfig {
       routes.push(Object.freeze(rule))
     }
   }
-  const defaultRoute = o.defaultRoute ?? false
+  // undefined means absent (the default); an explicit null is a wrong type, as everywhere in session files
+  const defaultRoute = o.defaultRoute === undefined ? false : o.defaultRoute
   if (typeof defaultRoute !== 'boolean') fail('defaultRoute', `must be true or false (got ${kind(defaultRoute)})`)
-  const whenDown = o.whenDown ?? 'reject'
+  const whenDown = o.whenDown === undefined ? 'reject' : o.whenDown
   if (whenDown !== 'reject' && whenDown !== 'hold') fail('whenDown', `must be "reject" or "hold" (got ${JSON.stringify(whenDown)})`)
   let fieldMap: FieldMap = { set: {}, strip: [] }
   if (o.fieldMap !== undefined) {
@@ -95,7 +99,7 @@ export function parseRouting (o: Json, fail: Fail): RoutingConfig {
     let strip: number[] = []
     if (fm.strip !== undefined) {
       if (!Array.isArray(fm.strip)) fail('fieldMap.strip', 'must be an array of tag numbers')
-      strip = (fm.strip as unknown[]).map((t, i) => tag(t as number, `fieldMap.strip[${i}]`, fail))
+      strip = (fm.strip as unknown[]).map((t, i) => tag(t, `fieldMap.strip[${i}]`, fail))
     }
     fieldMap = { set: Object.freeze(set), strip: Object.freeze(strip) }
   }

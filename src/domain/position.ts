@@ -7,14 +7,22 @@ import { Decimal, ZERO } from './money'
 
 export interface Position {
   readonly qty: Decimal // signed: long > 0
+  /** total cost of the open quantity (>= 0); the average is derived from it */
+  readonly costBasis: Decimal
   readonly avgCost: Decimal
   readonly realizedPnl: Decimal
   readonly fees: Decimal
 }
 
-export const FLAT: Position = { qty: ZERO, avgCost: ZERO, realizedPnl: ZERO, fees: ZERO }
+export const FLAT: Position = { qty: ZERO, costBasis: ZERO, avgCost: ZERO, realizedPnl: ZERO, fees: ZERO }
 
-/** Apply a signed quantity (buy > 0, sell < 0) at price `px`, with an optional fee. */
+const avg = (cost: Decimal, qty: Decimal): Decimal => (qty.isZero() ? ZERO : cost.div(qty.abs()))
+
+/**
+ * Apply a signed quantity (buy > 0, sell < 0) at price `px`, with an optional fee.
+ * The cost basis is carried whole, so closing the whole position realizes exactly
+ * proceeds − cost; a partial close takes its share of the basis.
+ */
 export function applyToPosition (p: Position, signedQty: Decimal, px: Decimal, fee: Decimal = ZERO): Position {
   const fees = p.fees.plus(fee)
   const realizedAfterFee = p.realizedPnl.minus(fee)
@@ -22,16 +30,22 @@ export function applyToPosition (p: Position, signedQty: Decimal, px: Decimal, f
   const sameDirection = p.qty.isZero() || p.qty.isPositive() === signedQty.isPositive()
   if (sameDirection) {
     const qty = p.qty.plus(signedQty)
-    const avgCost = p.qty.abs().times(p.avgCost).plus(signedQty.abs().times(px)).div(qty.abs())
-    return { qty, avgCost, realizedPnl: realizedAfterFee, fees }
+    // a flat position has no basis, whatever a stale row says
+    const costBasis = (p.qty.isZero() ? ZERO : p.costBasis).plus(signedQty.abs().times(px))
+    return { qty, costBasis, avgCost: avg(costBasis, qty), realizedPnl: realizedAfterFee, fees }
   }
-  // Reducing (and maybe flipping): realize on the closed quantity.
-  const closed = Decimal.min(p.qty.abs(), signedQty.abs())
-  const direction = p.qty.isPositive() ? 1 : -1 // long closes by selling above cost
-  const pnl = px.minus(p.avgCost).times(closed).times(direction)
+  // Reducing (and maybe flipping): realize on the closed quantity against its share of the basis.
+  const open = p.qty.abs()
+  const closed = Decimal.min(open, signedQty.abs())
+  const closedCost = closed.eq(open) ? p.costBasis : p.costBasis.times(closed).div(open)
+  const direction = p.qty.isPositive() ? 1 : -1 // a long closes by selling above cost
+  const pnl = px.times(closed).minus(closedCost).times(direction)
   const qty = p.qty.plus(signedQty)
-  const avgCost = qty.isZero() ? ZERO : (qty.isPositive() === p.qty.isPositive() ? p.avgCost : px)
-  return { qty, avgCost, realizedPnl: realizedAfterFee.plus(pnl), fees }
+  let costBasis: Decimal
+  if (qty.isZero()) costBasis = ZERO
+  else if (qty.isPositive() === p.qty.isPositive()) costBasis = p.costBasis.minus(closedCost)
+  else costBasis = qty.abs().times(px) // flipped: the new side opens at the fill price
+  return { qty, costBasis, avgCost: avg(costBasis, qty), realizedPnl: realizedAfterFee.plus(pnl), fees }
 }
 
 /** One fill as positions see it. */

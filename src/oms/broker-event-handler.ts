@@ -17,7 +17,7 @@ import { normalizeExecution, type BrokerCancelReject, type BrokerEvent, type Bro
 import type { OmsContext } from './context'
 import type { Effects } from './effects'
 import type { ClientExecReport, ExecutionRow, OmsTx, RouteRow } from './ports'
-import { applyRestated, applyTradeAmendment, reconcileEvents } from './trade-corrections'
+import { applyRestated, applyTradeAmendment, reconcileEvents, reconcileUnresolved } from './trade-corrections'
 import { applyReplace } from './cancel-replace-command'
 import { refuseTransition, saveOrder } from './order-ops'
 
@@ -82,6 +82,12 @@ export async function applyBrokerEvent (ctx: OmsContext, brokerSession: string, 
 async function reconcile (ctx: OmsContext, tx: OmsTx, fx: Effects, brokerSession: string, brokerClOrdId: string, route: RouteRow,
   order: Order, status: BrokerEvent & { kind: 'Status' }, er: BrokerExecReport | null, fixMessage: string | null): Promise<void> {
   const events = reconcileEvents(order, status)
+  const unresolved = reconcileUnresolved(order, status)
+  if (unresolved != null) {
+    // Never silently ignored: logged at error level and audited for an operator to resolve.
+    ctx.deps.logger.error({ broker: brokerSession, orderId: order.orderId, problem: unresolved }, 'broker status differs from ours and cannot be applied')
+    await tx.audit({ actor: brokerSession, kind: 'reconcile_unresolved', orderId: order.orderId, detail: { problem: unresolved }, fixMessage })
+  }
   if (events.length === 0) return
   ctx.deps.logger.warn({ broker: brokerSession, orderId: order.orderId, ours: { state: order.state, cumQty: order.cumQty.toFixed() }, theirs: { ordStatus: status.ordStatus, cumQty: status.cumQty?.toFixed() } }, 'broker status differs from ours: applying the difference')
   await tx.audit({ actor: brokerSession, kind: 'reconcile_difference', orderId: order.orderId, detail: { events: events.map((e) => e.kind), brokerOrdStatus: status.ordStatus, brokerCumQty: status.cumQty?.toFixed(), ourCumQty: order.cumQty.toFixed(), ourState: order.state }, fixMessage })

@@ -67,8 +67,9 @@ export function reconcileEvents (order: Order, s: BrokerEvent & { kind: 'Status'
   if (s.cumQty != null && s.cumQty.gt(order.cumQty)) {
     const qty = s.cumQty.minus(order.cumQty)
     const brokerNotional = s.avgPx == null ? null : s.avgPx.times(s.cumQty)
-    const px = brokerNotional == null ? order.price ?? ZERO : brokerNotional.minus(order.avgPx.times(order.cumQty)).div(qty)
-    out.push({ kind: 'Trade', lastQty: qty, lastPx: px.toDecimalPlaces(10), commission: ZERO })
+    const px = brokerNotional == null ? order.price : brokerNotional.minus(order.avgPx.times(order.cumQty)).div(qty)
+    // Without a price (market order, no AvgPx) the fill cannot be booked: reconcileUnresolved says so.
+    if (px != null) out.push({ kind: 'Trade', lastQty: qty, lastPx: px.toDecimalPlaces(10), commission: ZERO })
   }
   const status = s.ordStatus
   if (order.state === 'PendingNew' && (status === '0' || status === '1')) out.push({ kind: 'Ack' })
@@ -79,6 +80,18 @@ export function reconcileEvents (order: Order, s: BrokerEvent & { kind: 'Status'
     if (status === '3' && order.state !== 'DoneForDay') out.push({ kind: 'DoneForDay' })
   }
   return out
+}
+
+/**
+ * What a status report says that cannot be applied as an event, for an operator: the
+ * broker has less filled than we do (a bust we never heard of, or a fill counted twice),
+ * or a missed fill with no price to book it at. Null when there is nothing of the kind.
+ */
+export function reconcileUnresolved (order: Order, s: BrokerEvent & { kind: 'Status' }): string | null {
+  if (s.cumQty == null) return null
+  if (s.cumQty.lt(order.cumQty)) return `broker CumQty ${s.cumQty.toFixed()} is below ours ${order.cumQty.toFixed()}: a bust we never received, or a fill counted twice`
+  if (s.cumQty.gt(order.cumQty) && s.avgPx == null && order.price == null) return `broker CumQty ${s.cumQty.toFixed()} is above ours ${order.cumQty.toFixed()} but it gives no AvgPx to price the missed fill`
+  return null
 }
 
 export { ORD_STATUS }

@@ -295,7 +295,7 @@ class KnexOmsTx implements OmsTx {
     await this.trx('positions').insert({ account, symbol }).onConflict(['account', 'symbol']).ignore()
     const r = await this.trx('positions').where({ account, symbol }).forUpdate().first()
     if (r == null) return FLAT
-    return { qty: new Decimal(r.qty), avgCost: new Decimal(r.avg_cost), realizedPnl: new Decimal(r.realized_pnl), fees: new Decimal(r.fees) }
+    return { qty: new Decimal(r.qty), costBasis: new Decimal(r.cost_basis), avgCost: new Decimal(r.avg_cost), realizedPnl: new Decimal(r.realized_pnl), fees: new Decimal(r.fees) }
   }
 
   async savePosition (account: string, symbol: string, p: Position): Promise<void> {
@@ -303,7 +303,7 @@ class KnexOmsTx implements OmsTx {
     await this.trx('positions').where({ account, symbol }).update({
       realized_pnl_day_start: this.trx.raw('case when pnl_day = current_date then realized_pnl_day_start else realized_pnl end'),
       pnl_day: this.trx.raw('current_date'),
-      qty: p.qty.toFixed(), avg_cost: p.avgCost.toFixed(), realized_pnl: p.realizedPnl.toFixed(), fees: p.fees.toFixed(), updated_at: this.trx.fn.now()
+      qty: p.qty.toFixed(), cost_basis: p.costBasis.toFixed(), avg_cost: p.avgCost.toFixed(), realized_pnl: p.realizedPnl.toFixed(), fees: p.fees.toFixed(), updated_at: this.trx.fn.now()
     })
   }
 

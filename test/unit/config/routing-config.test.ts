@@ -114,12 +114,8 @@ describe('config: routing fields of a broker session (routes, defaultRoute, when
       expect(problem({ defaultRoute: 1 })).to.deep.equal(refused('defaultRoute', 'must be true or false (got number)'))
     })
 
-    // BUG: `o.defaultRoute ?? false` turns an explicit null into the default, so
-    // "defaultRoute": null is silently read as false. Everywhere else in a session file an
-    // explicit null is a wrong type, not "absent" (load-sessions.ts withDefault: "an explicit
-    // null is kept, so it is reported as a wrong type"; "simulate": null and "routes": null are
-    // refused), and an operator who wrote null did not ask for "no default route".
-    it.skip('refuses an explicit null', () => {
+    // Regression: an explicit null used to be read as the default.
+    it('refuses an explicit null', () => {
       expect(problem({ defaultRoute: null })).to.deep.equal(refused('defaultRoute', 'must be true or false (got null)'))
     })
   })
@@ -136,9 +132,8 @@ describe('config: routing fields of a broker session (routes, defaultRoute, when
       expect(problem({ whenDown: true })).to.deep.equal(refused('whenDown', 'must be "reject" or "hold" (got true)'))
     })
 
-    // BUG: same as defaultRoute: `o.whenDown ?? 'reject'` reads an explicit null as "reject"
-    // instead of refusing it as a wrong type like the rest of the session file does.
-    it.skip('refuses an explicit null', () => {
+    // Regression: same as defaultRoute.
+    it('refuses an explicit null', () => {
       expect(problem({ whenDown: null })).to.deep.equal(refused('whenDown', 'must be "reject" or "hold" (got null)'))
     })
   })
@@ -196,12 +191,14 @@ describe('config: routing fields of a broker session (routes, defaultRoute, when
       }
     })
 
-    // BUG: `tag()` tests a non-number with /^\d+$/.test(v), which converts its argument to a
-    // string, so a nested array ([[100]] → "100") passes as tag 100 (and [[35]] is refused only
-    // because 35 is a header tag). A strict-JSON config must refuse a value of the wrong type
-    // rather than coerce it: "strip" is documented as an array of tag numbers.
-    it.skip('refuses a nested array in strip', () => {
+    // Regression: a nested array used to be coerced to its string ("100").
+    it('refuses a nested array in strip', () => {
       expect(problem({ fieldMap: { strip: [[100]] } })).to.deep.equal(refused('fieldMap.strip[0]', 'must be a FIX tag number (got [100])'))
+    })
+
+    it('refuses ClOrdID(11) and OrigClOrdID(41): our order identity toward the broker', () => {
+      expect(problem({ fieldMap: { set: { 11: 'X' } } })).to.deep.equal(refused('fieldMap.set.11', 'tag 11 carries our order identity toward the broker and cannot be mapped'))
+      expect(problem({ fieldMap: { strip: [41] } })).to.deep.equal(refused('fieldMap.strip[0]', 'tag 41 carries our order identity toward the broker and cannot be mapped'))
     })
 
     describe('session header and trailer tags belong to the engine', () => {

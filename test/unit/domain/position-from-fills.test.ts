@@ -136,14 +136,9 @@ describe('domain/position positionFromFills (how busts and corrections are undon
         .to.deep.equal({ qty: '0', avgCost: '0', realizedPnl: '8.91', fees: '0' })
     })
 
-    // BUG: the method keeps only a per-unit average cost, rounded to 40 significant digits
-    // (money.ts precision). When the cost does not divide evenly by the quantity, closing the
-    // position realizes against the rounded average: buy 100 @ 10 and 200 @ 10.01 (cost 3002),
-    // sell 300 @ 10.5 (proceeds 3150) realizes 147.999999999999999999999999999999999999 instead
-    // of 148. A position closed flat must realize exactly proceeds − cost; the rounding residue
-    // lands in realized P&L (and in `fixgw positions`, and the daily loss check). Carrying the
-    // cost basis (total cost) instead of the per-unit average would keep it exact.
-    it.skip('closing a position flat realizes exactly proceeds − cost, even when the average cost repeats', () => {
+    // Regression: only a rounded per-unit average used to be kept, so 100 @ 10 + 200 @ 10.01 sold at 10.5
+    // realized 147.99…9; the cost basis is now carried whole.
+    it('closing a position flat realizes exactly proceeds − cost, even when the average cost repeats', () => {
       expect(show(positionFromFills([fill('100', '10'), fill('200', '10.01'), fill('-300', '10.5')])))
         .to.deep.equal({ qty: '0', avgCost: '0', realizedPnl: '148', fees: '0' })
       expect(show(positionFromFills([fill('1', '1'), fill('2', '2'), fill('-1', '2'), fill('-2', '2')])))

@@ -115,8 +115,8 @@ describe('domain/position (average-cost method)', () => {
       expect(p.realizedPnl.toDecimalPlaces(10).toFixed()).to.equal('1')
     })
 
-    it('opens from a flat position at the fill price even if a stale avgCost is stored', () => {
-      const flatWithStaleCost: Position = { qty: d('0'), avgCost: d('99'), realizedPnl: d('5'), fees: d('1') }
+    it('opens from a flat position at the fill price even if a stale avgCost and cost basis are stored', () => {
+      const flatWithStaleCost: Position = { qty: d('0'), costBasis: d('990'), avgCost: d('99'), realizedPnl: d('5'), fees: d('1') }
       expect(show(trade(flatWithStaleCost, ['10', '20']))).to.deep.equal({ qty: '10', avgCost: '20', realizedPnl: '5', fees: '1' })
     })
 

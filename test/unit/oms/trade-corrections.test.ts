@@ -4,7 +4,7 @@ import { asClOrdId, asOrderId } from '../../../src/domain/ids'
 import type { Order } from '../../../src/domain/order'
 import type { OrdState } from '../../../src/domain/order-state'
 import type { BrokerEvent } from '../../../src/oms/execution-normalizer'
-import { reconcileEvents } from '../../../src/oms/trade-corrections'
+import { reconcileEvents, reconcileUnresolved } from '../../../src/oms/trade-corrections'
 
 const d = (s: string): Decimal => new Decimal(s)
 
@@ -80,15 +80,19 @@ describe('oms/trade-corrections reconcileEvents (broker status after a reconnect
       expect(reconcileEvents(o, status('1'))).to.deep.equal([])
     })
 
-    // BUG: a broker CumQty below ours (a fill we hold was busted at the broker, or we counted
-    // one twice) yields no event, and reconcile() returns without audit or log when there are
-    // no events: the difference is silently ignored, against this module's own contract ("any
-    // difference is applied as the broker event it implies (never silently ignored)"). The
-    // broker's status report is authoritative for CumQty (FIX 4.4 Vol 4, order state
-    // reconciliation), so the difference must at least surface.
-    it.skip('a broker CumQty below ours is not silently ignored', () => {
+    // Regression: a broker CumQty below ours used to yield nothing at all, silently. It cannot be
+    // applied as an event (which fill?), so it is reported for an operator (logged, audited).
+    it('a broker CumQty below ours is not silently ignored: no event, but an unresolved difference', () => {
       const o = order({ state: 'PartiallyFilled', cumQty: d('60'), avgPx: d('10') })
-      expect(reconcileEvents(o, status('1', '40', '10'))).to.not.deep.equal([])
+      expect(reconcileEvents(o, status('1', '40', '10'))).to.deep.equal([])
+      expect(reconcileUnresolved(o, status('1', '40', '10'))).to.match(/broker CumQty 40 is below ours 60/)
+      expect(reconcileUnresolved(o, status('1', '60', '10'))).to.equal(null)
+    })
+
+    it('a missed fill with no AvgPx and no limit price is not booked at 0 but reported', () => {
+      const o = order({ ordType: '1', price: null, state: 'New' })
+      expect(reconcileEvents(o, status('1', '10'))).to.deep.equal([])
+      expect(reconcileUnresolved(o, status('1', '10'))).to.match(/gives no AvgPx/)
     })
 
     it('a missed fill on a terminal order is still applied (a fill is never lost)', () => {
