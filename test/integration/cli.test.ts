@@ -9,23 +9,12 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { Client } from 'pg'
 import { findFreePort } from '../../src/db/embedded-postgres'
+import { CLI_MAIN, runCli } from '../support/run-cli'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 
-const MAIN = path.resolve(__dirname, '..', '..', 'src', 'cli', 'main.js')
+const MAIN = CLI_MAIN
 
-interface Result { code: number | null, stdout: string, stderr: string }
-
-function run (args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20000): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env } })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d) => { stdout += String(d) })
-    p.stderr.on('data', (d) => { stderr += String(d) })
-    const t = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`fixgw ${args.join(' ')} timed out\n${stdout}\n${stderr}`)) }, timeoutMs)
-    p.on('close', (code) => { clearTimeout(t); resolve({ code, stdout, stderr }) })
-  })
-}
+const run = runCli
 
 function tmpSessions (files: Record<string, unknown>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fixgw-sessions-'))

@@ -4,28 +4,14 @@
  * are part of the contract (src/cli/exit-codes.ts).
  */
 import { expect } from 'chai'
-import { spawn } from 'node:child_process'
-import * as path from 'node:path'
 import type { Knex } from 'knex'
 import { createKnex, migrateLatest } from '../../src/db/knex'
 import { findFreePort } from '../../src/db/embedded-postgres'
+import { runCli } from '../support/run-cli'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 
-const MAIN = path.resolve(__dirname, '..', '..', 'src', 'cli', 'main.js')
 
-interface Result { code: number | null, stdout: string, stderr: string }
-
-function run (args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20000): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env } })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d) => { stdout += String(d) })
-    p.stderr.on('data', (d) => { stderr += String(d) })
-    const t = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`fixgw ${args.join(' ')} timed out\n${stdout}\n${stderr}`)) }, timeoutMs)
-    p.on('close', (code) => { clearTimeout(t); resolve({ code, stdout, stderr }) })
-  })
-}
+const run = runCli
 
 /** Output lines with runs of spaces collapsed, so assertions do not depend on column widths. */
 const lines = (out: string): string[] => out.trim().split('\n').map((l) => l.trim().replace(/ +/g, ' '))
