@@ -10,6 +10,7 @@ import { startCommand } from './start'
 import { migrateCommand } from './migrate'
 import { simBrokerCommand } from './sim-broker'
 import { sendOrderCommand } from './send-order'
+import { conformanceAcceptorCommand } from './conformance-acceptor'
 import { killSwitchCommand } from './kill-switch'
 import { positionsCommand } from './positions'
 import { reconcilePositionsCommand } from './reconcile'
@@ -26,6 +27,7 @@ export function buildProgram (): Command {
   migrateCommand(program)
   simBrokerCommand(program)
   sendOrderCommand(program)
+  conformanceAcceptorCommand(program)
   killSwitchCommand(program)
   positionsCommand(program)
   reconcilePositionsCommand(program)

@@ -2,10 +2,15 @@
  * The one door to jspurefix. Its DI container (tsyringe) needs the reflect-metadata
  * polyfill loaded before any jspurefix module, so every import of jspurefix in our code
  * goes through this file.
+ *
+ * What we use it for (see docs/session-layer.md): the FIX dictionary, the MsgView
+ * handed to applications, and the encoding of application message bodies given as
+ * objects. Sockets, framing, validation and the session protocol are ours.
  */
 import 'reflect-metadata'
 export * from 'jspurefix'
 // Not re-exported by jspurefix's root index.
-export { TcpAcceptor } from 'jspurefix/dist/transport/tcp'
+export { AsciiEncoder, TimeFormatter } from 'jspurefix/dist/buffer/ascii'
+export { makeSessionScope } from 'jspurefix/dist/runtime/session-scope'
 // jspurefix's DI container type (tsyringe is jspurefix's dependency, not ours).
 export type { DependencyContainer } from 'tsyringe'

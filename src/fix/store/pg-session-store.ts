@@ -1,114 +1,187 @@
 /**
- * jspurefix IFixSessionStore on Postgres: next sender/target sequence numbers and every
- * sent message, per FIX session (table fix_sessions / fix_messages).
+ * The FIX session store on Postgres (tables fix_sessions, fix_messages): both sequence
+ * numbers and every message we sent, per session. It is our SessionStore and also a
+ * jspurefix IFixSessionStore.
  *
- * The getters are synchronous in jspurefix's interface, so they serve a cache loaded at
- * initialize(). jspurefix calls the async setters without awaiting them; we chain every
- * write on one promise so they reach Postgres in call order, and a failed write is
- * reported through `onFailure` (the session owner stops the session) — never only logged.
+ *  - The synchronous getters serve a cache loaded by initialize()/refresh() and moved
+ *    only after a write has committed: they never run ahead of Postgres.
+ *  - Writes run one at a time, in call order (one chain), so a reset can never land in
+ *    the middle of a batch of messages.
+ *  - appendOutbound() inserts the messages and moves next_sender_seq_num in one
+ *    transaction: the session writes bytes only once it has resolved.
+ *  - A failed write rejects the caller's promise (the session stops) and is reported
+ *    to `onFailure` for the log. Nothing is swallowed.
  */
 import type { Knex } from 'knex'
 import { FixMsgStoreRecord } from '../jspurefix'
 import type { IFixMsgStoreRecord, IFixSessionStore, IFixSessionStoreFactory, SessionId } from '../jspurefix'
+import { sessionKey, type SessionIdentity, type SessionStore, type SessionStoreState, type StoredMessage } from './session-store'
 
-export function sessionKey (id: SessionId): string {
-  return `${id.beginString}:${id.senderCompID}->${id.targetCompID}`
-}
+export { sessionKey } from './session-store'
 
-export class PgSessionStore implements IFixSessionStore {
+interface SessionRow { next_sender_seq_num: number, next_target_seq_num: number, creation_time: Date | string }
+
+export class PgSessionStore implements SessionStore, IFixSessionStore {
+  readonly sessionKey: string
   private sender = 1
   private target = 1
   private created = new Date()
-  private chain: Promise<void> = Promise.resolve()
-  private readonly key: string
+  private chain: Promise<unknown> = Promise.resolve()
 
   constructor (
     private readonly db: Knex,
-    public readonly sessionId: SessionId,
+    private readonly identity: SessionIdentity,
     private readonly onFailure: (e: Error) => void = () => {}
   ) {
-    this.key = sessionKey(sessionId)
+    this.sessionKey = sessionKey(identity)
   }
 
-  get senderSeqNum (): number { return this.sender }
-  get targetSeqNum (): number { return this.target }
+  // ---- cache -------------------------------------------------------------------------
+  get nextSenderMsgSeqNum (): number { return this.sender }
+  get nextTargetMsgSeqNum (): number { return this.target }
   get creationTime (): Date { return this.created }
 
-  /** Queue a write; writes run one at a time in call order. */
-  private write (fn: () => Promise<unknown>): Promise<void> {
-    const next = this.chain.then(async () => { await fn() })
-    this.chain = next.catch((e: Error) => { this.onFailure(e) })
-    return next
-  }
-
-  async initialize (): Promise<void> {
-    await this.db('fix_sessions').insert({ session_id: this.key }).onConflict('session_id').ignore()
-    const row = await this.db('fix_sessions').where({ session_id: this.key }).first()
+  private load (row: SessionRow): void {
     this.sender = row.next_sender_seq_num
     this.target = row.next_target_seq_num
     this.created = new Date(row.creation_time)
   }
 
-  async setSenderSeqNum (value: number): Promise<void> {
-    this.sender = value
-    await this.write(() => this.db('fix_sessions').where({ session_id: this.key })
-      .update({ next_sender_seq_num: value, updated_at: this.db.fn.now() }))
+  /** Run writes one at a time in call order; a failure rejects this call only. */
+  private async write<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn)
+    this.chain = run.catch(() => {})
+    try {
+      return await run
+    } catch (e) {
+      this.onFailure(e as Error)
+      throw e
+    }
   }
 
-  async setTargetSeqNum (value: number): Promise<void> {
-    this.target = value
-    await this.write(() => this.db('fix_sessions').where({ session_id: this.key })
-      .update({ next_target_seq_num: value, updated_at: this.db.fn.now() }))
+  // ---- SessionStore ------------------------------------------------------------------
+  async initialize (): Promise<void> {
+    await this.write(async () => {
+      await this.db('fix_sessions').insert({ session_id: this.sessionKey, session_name: this.identity.name })
+        .onConflict('session_id').merge(['session_name'])
+      this.load(await this.db('fix_sessions').where({ session_id: this.sessionKey }).first())
+    })
   }
 
-  async nextSenderSeqNum (): Promise<number> {
-    await this.setSenderSeqNum(this.sender + 1)
-    return this.sender
+  async refresh (state?: SessionStoreState): Promise<void> {
+    await this.write(async () => {
+      await this.db.transaction(async (trx) => {
+        const row = await trx('fix_sessions').where({ session_id: this.sessionKey }).forUpdate().first()
+        if (row == null) throw new Error(`fix_sessions has no row for ${this.sessionKey}`)
+        if (state != null) await trx('fix_sessions').where({ session_id: this.sessionKey }).update({ state, state_changed_at: trx.fn.now() })
+        this.load(row)
+      })
+    })
   }
 
-  async nextTargetSeqNum (): Promise<number> {
-    await this.setTargetSeqNum(this.target + 1)
-    return this.target
+  async appendOutbound (messages: readonly StoredMessage[]): Promise<void> {
+    if (messages.length === 0) return
+    const next = messages[messages.length - 1].seqNum + 1
+    await this.write(async () => {
+      await this.db.transaction(async (trx) => {
+        await trx('fix_messages')
+          .insert(messages.map((m) => ({ session_id: this.sessionKey, seq_num: m.seqNum, msg_type: m.msgType, sent_at: m.sentAt, raw: m.raw })))
+          .onConflict(['session_id', 'seq_num']).merge()
+        await trx('fix_sessions').where({ session_id: this.sessionKey }).update({ next_sender_seq_num: next, updated_at: trx.fn.now() })
+      })
+      this.sender = next
+    })
+  }
+
+  async setNextSenderSeqNum (next: number): Promise<void> {
+    await this.write(async () => {
+      await this.db('fix_sessions').where({ session_id: this.sessionKey }).update({ next_sender_seq_num: next, updated_at: this.db.fn.now() })
+      this.sender = next
+    })
+  }
+
+  async setNextTargetSeqNum (next: number): Promise<void> {
+    await this.write(async () => {
+      await this.db('fix_sessions').where({ session_id: this.sessionKey }).update({ next_target_seq_num: next, updated_at: this.db.fn.now() })
+      this.target = next
+    })
+  }
+
+  async * readRange (begin: number, end: number, chunkSize: number): AsyncIterable<StoredMessage[]> {
+    let from = begin
+    while (from <= end) {
+      const rows: Array<{ seq_num: number, msg_type: string, raw: string, sent_at: Date }> = await this.db('fix_messages')
+        .where({ session_id: this.sessionKey }).andWhere('seq_num', '>=', from).andWhere('seq_num', '<=', end)
+        .orderBy('seq_num').limit(chunkSize)
+      if (rows.length === 0) return
+      yield rows.map((r) => ({ seqNum: r.seq_num, msgType: r.msg_type, raw: r.raw, sentAt: new Date(r.sent_at) }))
+      from = rows[rows.length - 1].seq_num + 1
+    }
   }
 
   async reset (): Promise<void> {
-    this.sender = 1
-    this.target = 1
-    this.created = new Date()
-    await this.write(() => this.db.transaction(async (trx) => {
-      await trx('fix_messages').where({ session_id: this.key }).delete()
-      await trx('fix_sessions').where({ session_id: this.key })
-        .update({ next_sender_seq_num: 1, next_target_seq_num: 1, creation_time: this.created, updated_at: trx.fn.now() })
-    }))
+    await this.write(async () => {
+      const created = new Date()
+      await this.db.transaction(async (trx) => {
+        await trx('fix_messages').where({ session_id: this.sessionKey }).delete()
+        await trx('fix_sessions').where({ session_id: this.sessionKey })
+          .update({ next_sender_seq_num: 1, next_target_seq_num: 1, creation_time: created, updated_at: trx.fn.now() })
+      })
+      this.sender = 1
+      this.target = 1
+      this.created = created
+    })
   }
 
+  async recordState (state: SessionStoreState): Promise<void> {
+    await this.write(async () => {
+      await this.db('fix_sessions').where({ session_id: this.sessionKey }).update({ state, state_changed_at: this.db.fn.now() })
+    })
+  }
+
+  async dispose (): Promise<void> { await this.chain }
+
+  // ---- jspurefix IFixSessionStore ----------------------------------------------------
+  get sessionId (): SessionId {
+    return { beginString: this.identity.beginString, senderCompID: this.identity.senderCompId, targetCompID: this.identity.targetCompId } as unknown as SessionId
+  }
+
+  get senderSeqNum (): number { return this.sender }
+  get targetSeqNum (): number { return this.target }
+  async setSenderSeqNum (value: number): Promise<void> { await this.setNextSenderSeqNum(value) }
+  async setTargetSeqNum (value: number): Promise<void> { await this.setNextTargetSeqNum(value) }
+  async nextSenderSeqNum (): Promise<number> { await this.setNextSenderSeqNum(this.sender + 1); return this.sender }
+  async nextTargetSeqNum (): Promise<number> { await this.setNextTargetSeqNum(this.target + 1); return this.target }
+
   async put (record: IFixMsgStoreRecord): Promise<void> {
-    const raw = record.encoded ?? ''
-    await this.write(() => this.db('fix_messages')
-      .insert({ session_id: this.key, seq_num: record.seqNum, msg_type: record.msgType, sent_at: record.timestamp, raw })
-      .onConflict(['session_id', 'seq_num']).merge())
+    await this.appendOutbound([{ seqNum: record.seqNum, msgType: record.msgType, raw: record.encoded ?? '', sentAt: record.timestamp }])
   }
 
   async get (seqNum: number): Promise<IFixMsgStoreRecord | null> {
-    const rows = await this.getRange(seqNum, seqNum)
-    return rows[0] ?? null
+    return (await this.getRange(seqNum, seqNum))[0] ?? null
   }
 
   async getRange (fromSeqNum: number, toSeqNum: number): Promise<IFixMsgStoreRecord[]> {
-    await this.chain
-    const rows = await this.db('fix_messages').where({ session_id: this.key })
-      .whereBetween('seq_num', [fromSeqNum, toSeqNum]).orderBy('seq_num')
-    return rows.map((r: { msg_type: string, sent_at: Date, seq_num: number, raw: string }) =>
-      new FixMsgStoreRecord(r.msg_type, new Date(r.sent_at), r.seq_num, undefined, r.raw))
+    const out: IFixMsgStoreRecord[] = []
+    for await (const chunk of this.readRange(fromSeqNum, toSeqNum, 1000)) {
+      for (const m of chunk) out.push(new FixMsgStoreRecord(m.msgType, m.sentAt, m.seqNum, undefined, m.raw))
+    }
+    return out
   }
 
   async flush (): Promise<void> { await this.chain }
-  async dispose (): Promise<void> { await this.chain }
 }
 
 export class PgSessionStoreFactory implements IFixSessionStoreFactory {
-  constructor (private readonly db: Knex, private readonly onFailure: (id: SessionId, e: Error) => void) {}
+  constructor (private readonly db: Knex, private readonly onFailure: (key: string, e: Error) => void = () => {}) {}
+
+  /** Our factory: the session's name is recorded with its row. */
+  open (id: SessionIdentity): PgSessionStore {
+    return new PgSessionStore(this.db, id, (e) => this.onFailure(sessionKey(id), e))
+  }
+
+  /** jspurefix's factory interface. */
   create (sessionId: SessionId): IFixSessionStore {
-    return new PgSessionStore(this.db, sessionId, (e) => this.onFailure(sessionId, e))
+    return this.open({ beginString: sessionId.beginString, senderCompId: sessionId.senderCompID, targetCompId: sessionId.targetCompID, name: sessionId.toString() })
   }
 }

@@ -1,19 +1,26 @@
 /**
- * Starting one FIX session endpoint (an acceptor listening, or an initiator connecting
- * and reconnecting) on jspurefix's transport, with our FixgwSession on top.
- *
- * We hand jspurefix description objects, never JSON paths (which it resolves against
- * its own package folder), and the dictionary by absolute path.
+ * One configured FIX session on the network: an acceptor listening on host:port, or
+ * an initiator connecting (and reconnecting) to it, with our FixgwSession on top and
+ * its message store. The only place that turns an EndpointSpec into running parts.
  */
-import * as path from 'node:path'
-import { DITokens, SessionLauncher, TcpAcceptor } from '../jspurefix'
-import type { EngineFactory, IFixSessionStoreFactory, IJsFixConfig, ISessionDescription, JsFixLoggerFactory } from '../jspurefix'
-import type { DependencyContainer } from '../jspurefix'
-import { BoundTcpAcceptor, type ListenHooks } from './bound-tcp-acceptor'
 import type { Logger } from 'pino'
+import type { IFixSessionStoreFactory } from '../jspurefix'
+import { SessionId } from '../jspurefix'
+import { FixCodec } from '../session/codec'
 import { FixgwSession, type FixApp } from '../session/fixgw-session'
+import { sessionSettings, type SessionSettings } from '../session/session-settings'
+import { DEFAULT_VALIDATION, type ValidationOptions } from '../session/validate/validate'
+import type { SessionSchedule } from '../session/schedule'
+import type { SessionIdentity, SessionStore } from '../store/session-store'
+import { JsFixStoreAdapter } from '../store/jsfix-store-adapter'
+import { MemorySessionStore } from '../store/memory-session-store'
+import { IpAllowList } from './ip-allow-list'
+import { Listener } from './acceptor'
+import { Initiator } from './initiator'
+import type { TlsSettings } from './tls-options'
 
-export const FIX44_DICTIONARY = path.resolve(__dirname, '..', '..', '..', '..', 'data', 'dictionaries', 'FIX44.xml')
+export { EndpointError } from './acceptor'
+export { FIX44_DICTIONARY } from '../session/codec'
 
 export interface EndpointSpec {
   readonly name: string
@@ -24,131 +31,114 @@ export interface EndpointSpec {
   readonly port: number
   readonly heartBtInt: number
   readonly resetSeqNumOnLogon: boolean
-  /** initiator: seconds between reconnect attempts */
+  /** initiator: seconds between reconnect attempts (when `reconnect` is not given) */
   readonly reconnectSeconds?: number
+  readonly reconnect?: { readonly initialDelayMs: number, readonly maxDelayMs: number }
+  readonly resetSeqNumOnLogout?: boolean
+  readonly resetSeqNumOnDisconnect?: boolean
+  readonly logonTimeoutSeconds?: number
+  readonly logoutTimeoutSeconds?: number
+  /** SendingTime accuracy; null: not checked */
+  readonly maxLatencySeconds?: number | null
+  readonly checkCompIds?: boolean
+  /** dictionary validation switches; false: no dictionary validation */
+  readonly validation?: Partial<ValidationOptions> | false
+  readonly username?: string | null
+  readonly password?: string | null
+  readonly schedule?: SessionSchedule | null
+  readonly ipAllowList?: readonly string[] | null
+  readonly tls?: TlsSettings | null
 }
+
+/** Our store factory (PgSessionStoreFactory has both), or any jspurefix one. */
+export type StoreFactory = IFixSessionStoreFactory | { open: (id: SessionIdentity) => SessionStore }
 
 export interface EndpointDeps {
   readonly logger: Logger
-  readonly jsfixLogFactory: JsFixLoggerFactory
-  readonly storeFactory?: IFixSessionStoreFactory
+  /** no longer used: jspurefix's engine does not run (kept so callers need not change) */
+  readonly jsfixLogFactory?: unknown
+  /** default: an in-memory store */
+  readonly storeFactory?: StoreFactory
   readonly app: FixApp
 }
 
-export class EndpointError extends Error {
-  constructor (readonly code: 'PORT_IN_USE' | 'LISTEN_FAILED', message: string) {
-    super(message)
-    this.name = 'EndpointError'
-  }
+export function settingsFromSpec (spec: EndpointSpec): SessionSettings {
+  return sessionSettings({
+    senderCompId: spec.senderCompId,
+    targetCompId: spec.targetCompId,
+    heartBtInt: spec.heartBtInt,
+    resetOnLogon: spec.resetSeqNumOnLogon,
+    resetOnLogout: spec.resetSeqNumOnLogout ?? false,
+    resetOnDisconnect: spec.resetSeqNumOnDisconnect ?? false,
+    ...(spec.logonTimeoutSeconds != null ? { logonTimeoutSeconds: spec.logonTimeoutSeconds } : {}),
+    ...(spec.logoutTimeoutSeconds != null ? { logoutTimeoutSeconds: spec.logoutTimeoutSeconds } : {}),
+    ...(spec.maxLatencySeconds !== undefined ? { maxLatencySeconds: spec.maxLatencySeconds } : {}),
+    checkCompIds: spec.checkCompIds ?? true,
+    validation: spec.validation === false ? null : { ...DEFAULT_VALIDATION, ...spec.validation },
+    username: spec.username ?? null,
+    password: spec.password ?? null,
+    schedule: spec.schedule ?? null
+  })
+}
+
+export function openStore (factory: StoreFactory | undefined, id: SessionIdentity): SessionStore {
+  if (factory == null) return new MemorySessionStore(id)
+  if ('open' in factory) return factory.open(id)
+  return new JsFixStoreAdapter(factory.create(new SessionId(id.beginString, id.senderCompId, id.targetCompId)))
 }
 
 export class Endpoint {
-  private readonly live = new Set<FixgwSession>()
-  private launcher: Launcher | null = null
+  private session: FixgwSession | null = null
+  private listener: Listener | null = null
+  private initiator: Initiator | null = null
+  private store: SessionStore | null = null
 
   constructor (readonly spec: EndpointSpec, private readonly deps: EndpointDeps) {}
 
-  /** Sessions currently attached to a transport. */
-  sessions (): FixgwSession[] { return [...this.live] }
+  /** The session, once started. */
+  get fixSession (): FixgwSession | null { return this.session }
 
+  /** Sessions currently logged on. */
+  sessions (): FixgwSession[] { return this.session?.isReady === true ? [this.session] : [] }
+
+  /** Listen / start connecting. Calling it again while started does nothing. */
   async start (): Promise<void> {
+    if (this.session != null) return
     const { spec, deps } = this
-    const description = toDescription(spec)
-    const track: FixApp = {
-      onLogon: deps.app.onLogon == null ? undefined : (s, v) => deps.app.onLogon?.(s, v) ?? true,
-      onReady: (s) => { this.live.add(s); deps.app.onReady(s) },
-      onMessage: (s, t, v) => deps.app.onMessage(s, t, v),
-      onStopped: (s, e) => { this.live.delete(s); deps.app.onStopped(s, e) }
-    }
-    let listening: Promise<void> = Promise.resolve()
-    let hooks: ListenHooks | null = null
+    const codec = await FixCodec.load()
+    const settings = settingsFromSpec(spec)
+    const store = openStore(deps.storeFactory, { beginString: settings.beginString, senderCompId: spec.senderCompId, targetCompId: spec.targetCompId, name: spec.name })
+    await store.initialize()
+    this.store = store
+    const session = new FixgwSession({ name: spec.name, role: spec.role, settings, store, codec, app: deps.app, logger: deps.logger })
+    this.session = session
     if (spec.role === 'acceptor') {
-      listening = new Promise<void>((resolve, reject) => {
-        hooks = {
-          onListening: resolve,
-          onError: (e) => {
-            const err = e.code === 'EADDRINUSE'
-              ? new EndpointError('PORT_IN_USE', `session ${spec.name}: port ${spec.port} on ${spec.host} is already in use`)
-              : new EndpointError('LISTEN_FAILED', `session ${spec.name}: cannot listen on ${spec.host}:${spec.port}: ${e.message}`)
-            deps.logger.error({ err, session: spec.name }, 'FIX acceptor listen failed')
-            reject(err)
-          }
-        }
-      })
-    }
-    const launcher = new Launcher(description, spec.role, deps, track, hooks)
-    this.launcher = launcher
-    launcher.run().catch((e: Error) => {
-      deps.logger.error({ err: e, session: spec.name }, 'FIX endpoint stopped with an error')
-    })
-    try {
-      await listening
-    } catch (e) {
-      launcher.stop()
-      this.launcher = null
-      throw e
+      const allowList = spec.ipAllowList == null ? null : new IpAllowList(spec.ipAllowList)
+      const listener = new Listener({ name: spec.name, host: spec.host, port: spec.port, tls: spec.tls, logger: deps.logger }, [{ session, allowList }])
+      try {
+        await listener.start()
+      } catch (e) {
+        this.session = null
+        await session.stop(0)
+        throw e
+      }
+      this.listener = listener
+    } else {
+      const reconnect = spec.reconnect ?? { initialDelayMs: (spec.reconnectSeconds ?? 1) * 1000, maxDelayMs: Math.max(30000, (spec.reconnectSeconds ?? 1) * 1000) }
+      const initiator = new Initiator({ host: spec.host, port: spec.port, tls: spec.tls, reconnect, connectTimeoutMs: 5000, logger: deps.logger }, session)
+      this.initiator = initiator
+      initiator.start()
     }
   }
 
-  /** Log out live sessions (bounded wait), then close the listener / stop reconnecting. */
+  /** Log out (bounded wait), stop listening / reconnecting, and let store writes finish. */
   async stop (timeoutMs = 2000): Promise<void> {
-    const sessions = this.sessions()
-    for (const s of sessions) s.logout()
-    const deadline = Date.now() + timeoutMs
-    while (this.live.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25))
-    this.launcher?.stop()
-    this.launcher = null
+    await this.initiator?.stop()
+    await this.session?.stop(timeoutMs)
+    await this.listener?.stop()
+    await this.store?.dispose()
+    this.initiator = null
+    this.listener = null
+    this.session = null
   }
-}
-
-class Launcher extends SessionLauncher {
-  constructor (description: ISessionDescription, role: 'acceptor' | 'initiator',
-    private readonly deps: EndpointDeps, private readonly app: FixApp, private readonly hooks: ListenHooks | null) {
-    super(role === 'initiator' ? description : null, role === 'acceptor' ? description : null, deps.jsfixLogFactory)
-  }
-
-  // Swap jspurefix's TcpAcceptor for ours in this session's container, just before the
-  // listener resolves it.
-  protected override async getAcceptor (container: DependencyContainer): Promise<unknown> {
-    const hooks = this.hooks
-    if (hooks) {
-      container.register(TcpAcceptor, {
-        useFactory: (c) => new BoundTcpAcceptor(c.resolve<IJsFixConfig>(DITokens.IJsFixConfig), hooks)
-      })
-    }
-    return await super.getAcceptor(container)
-  }
-
-  protected override makeFactory (config: IJsFixConfig): EngineFactory {
-    if (this.deps.storeFactory) config.sessionStoreFactory = this.deps.storeFactory
-    return { makeSession: (c: IJsFixConfig) => new FixgwSession(c, this.app, this.deps.logger) }
-  }
-}
-
-function toDescription (spec: EndpointSpec): ISessionDescription {
-  const application = {
-    name: spec.name,
-    type: spec.role,
-    protocol: 'ascii',
-    dictionary: FIX44_DICTIONARY,
-    tcp: { host: spec.host, port: spec.port },
-    resilient: spec.role === 'initiator',
-    reconnectSeconds: spec.reconnectSeconds ?? 1,
-    recoveryAttemptSeconds: spec.reconnectSeconds ?? 1,
-    backoffFailConnectSeconds: spec.reconnectSeconds ?? 1,
-    connectTimeoutSeconds: 5
-  }
-  return {
-    application,
-    Name: spec.name,
-    SenderCompId: spec.senderCompId,
-    TargetCompID: spec.targetCompId,
-    SenderSubID: '',
-    TargetSubID: '',
-    BeginString: 'FIX.4.4',
-    Username: '',
-    Password: '',
-    ResetSeqNumFlag: spec.resetSeqNumOnLogon,
-    HeartBtInt: spec.heartBtInt
-  } as unknown as ISessionDescription
 }

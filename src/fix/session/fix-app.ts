@@ -1,0 +1,30 @@
+/** What the application side of a session implements (client OMS adapter, broker adapter, simulated broker, echo app, test peers). */
+import type { MsgView } from '../jspurefix'
+import type { FixgwSession } from './fixgw-session'
+
+export interface FixApp {
+  /**
+   * The peer's Logon (acceptor: its request; initiator: its reply). Return false to
+   * refuse it: a Logout with a reason is sent and the connection dropped.
+   */
+  onLogon?: (session: FixgwSession, view: MsgView) => boolean | Promise<boolean>
+  /** Logged on both ways: the session may send application messages. */
+  onReady: (session: FixgwSession) => void
+  /**
+   * One application message, in sequence, exactly once per connection (a PossDupFlag=Y
+   * resend of a message not yet processed does arrive). The view is only valid during
+   * the call: copy what you need (toObject / getString) before any await.
+   *
+   * Return a promise when the message is handled asynchronously: the session then counts
+   * it as received (the next expected number is persisted) only once it settles, so
+   * after a crash the peer is asked to send it again instead of it being lost.
+   */
+  onMessage: (session: FixgwSession, msgType: string, view: MsgView) => void | Promise<unknown>
+  onStopped: (session: FixgwSession, error?: Error) => void
+  /**
+   * Application message types this application handles. The session answers any other
+   * with a BusinessMessageReject (380=3, "Unsupported Message Type") and never calls
+   * onMessage for it. Default: every type is passed on.
+   */
+  supportsMsgType?: (msgType: string) => boolean
+}
