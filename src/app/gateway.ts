@@ -14,7 +14,8 @@ import { purgeDedupe } from '../store/dedupe-retention'
 import { OrderService, type ClientRiskConfig } from '../oms/order-service'
 import { ClientFixApp } from '../fix/app/client-app'
 import { BrokerFixApp } from '../fix/app/broker-app'
-import { Endpoint, type EndpointSpec } from '../fix/transport/endpoint'
+import { Endpoint } from '../fix/transport/endpoint'
+import { endpointSpecOf as toSpec, simulatorSpecOf as simSpec } from '../fix/transport/session-spec'
 import { PgSessionStoreFactory } from '../fix/store/pg-session-store'
 import { SimBroker, type SimBrokerBehaviour } from '../fix/sim/sim-broker'
 import { RuleRouter } from '../oms/rule-router'
@@ -139,33 +140,5 @@ export class Gateway {
     await this.db.destroy()
     await this.database.close()
     this.logger.info('gateway stopped')
-  }
-}
-
-function toSpec (s: SessionConfig): EndpointSpec {
-  return {
-    name: s.name,
-    role: s.role === 'client' ? 'acceptor' : 'initiator',
-    senderCompId: s.senderCompId,
-    targetCompId: s.targetCompId,
-    host: s.host,
-    port: s.port,
-    heartBtInt: s.heartBtInt,
-    resetSeqNumOnLogon: s.resetSeqNumOnLogon,
-    reconnectSeconds: s.role === 'broker' ? Math.max(1, Math.round(s.reconnect.initialDelayMs / 1000)) : undefined
-  }
-}
-
-/** The simulated broker's side of a broker session: acceptor, CompIDs mirrored. */
-function simSpec (b: BrokerSessionConfig): EndpointSpec {
-  return {
-    name: `${b.name}-sim`,
-    role: 'acceptor',
-    senderCompId: b.targetCompId,
-    targetCompId: b.senderCompId,
-    host: b.host,
-    port: b.port,
-    heartBtInt: b.heartBtInt,
-    resetSeqNumOnLogon: b.resetSeqNumOnLogon
   }
 }

@@ -26,6 +26,7 @@ import {
 import { parseDedupeRetentionDays, parseRiskConfig, parseSymbols } from './risk-config'
 import { parseRouting } from './routing-config'
 import { parseSimulator } from './sim-config'
+import { FIX_SESSION_FIELDS, parseFixSessionOptions } from './fix-session-config'
 
 type JsonObject = Record<string, unknown>
 
@@ -69,7 +70,7 @@ export function parseSessionConfig (raw: unknown, file: string): SessionConfig {
   const obj = v.object(raw, '$')
   // Unknown fields first: a misspelt optional field would otherwise be silently ignored,
   // and a misspelt required one would be reported as "missing" with no hint.
-  v.noUnknownFields(obj, [...COMMON_FIELDS, ...CLIENT_ONLY_FIELDS, ...BROKER_ONLY_FIELDS], '')
+  v.noUnknownFields(obj, [...COMMON_FIELDS, ...FIX_SESSION_FIELDS, ...CLIENT_ONLY_FIELDS, ...BROKER_ONLY_FIELDS], '')
 
   const role = v.required(obj, 'role')
   if (role !== 'client' && role !== 'broker') {
@@ -96,6 +97,7 @@ export function parseSessionConfig (raw: unknown, file: string): SessionConfig {
     port: v.port(obj, 'port', 'port'),
     heartBtInt: v.integer(obj, 'heartBtInt', 'heartBtInt', 1, 3600, DEFAULT_HEARTBTINT_SECONDS),
     resetSeqNumOnLogon: v.boolean(obj, 'resetSeqNumOnLogon', false),
+    fixSession: parseFixSessionOptions(obj, role as 'client' | 'broker', file, (field: string, problem: string): never => v.fail(field, problem)),
     source: file
   } as const
 
@@ -120,6 +122,7 @@ export function parseSessionConfig (raw: unknown, file: string): SessionConfig {
     simulator: parseSimulator(v.optional(obj, 'simulator'), v.boolean(obj, 'simulate', false), (field: string, problem: string): never => v.fail(field, problem)),
     routing: parseRouting(obj, (field: string, problem: string): never => v.fail(field, problem))
   }
+  if (broker.simulate && broker.fixSession.tls != null) v.fail('tls', 'not available with "simulate": true (the simulated broker does not speak TLS)')
   return Object.freeze(broker)
 }
 

@@ -19,6 +19,9 @@
  *   "port": 9880,                     // 1..65535
  *   "heartBtInt": 30,                 // seconds, 1..3600, default 30
  *   "resetSeqNumOnLogon": false,      // optional, default false
+ *   // FIX session layer, all optional (fix-session-config.ts): resetSeqNumOnLogout,
+ *   // resetSeqNumOnDisconnect, logonTimeoutSeconds, logoutTimeoutSeconds, schedule,
+ *   // validation, username, password | passwordEnv, ipAllowList (client), tls
  *   // broker only:
  *   "backupHosts": [{ "host": "127.0.0.2", "port": 9881 }],  // optional, tried in order after host:port
  *   "reconnect": { "initialDelayMs": 500, "maxDelayMs": 30000 }, // optional, defaults shown, each 1..3600000
@@ -43,6 +46,7 @@
  */
 
 import type { RiskConfig } from './risk-config'
+import type { FixSessionOptions } from './fix-session-config'
 import type { RoutingConfig } from './routing-config'
 import type { SimulatorConfig } from './sim-config'
 
@@ -82,6 +86,8 @@ interface SessionConfigBase {
   /** seconds */
   readonly heartBtInt: number
   readonly resetSeqNumOnLogon: boolean
+  /** the FIX session-layer settings: resets, timeouts, schedule, validation, credentials, IP allow-list, TLS (fix-session-config.ts) */
+  readonly fixSession: FixSessionOptions
   /** the file this session was read from, for messages; not a JSON field */
   readonly source: string
 }

@@ -2,8 +2,23 @@ import { expect } from 'chai'
 import { ConfigError } from '../../../src/config/config-error'
 import { parseSessionConfig } from '../../../src/config/load-sessions'
 import { BrokerSessionConfig, ClientSessionConfig } from '../../../src/config/session-config'
+import { DEFAULT_FIX_VALIDATION } from '../../../src/config/fix-session-config'
 
 const FILE = 'sessions/x.json'
+
+/** The FIX session-layer settings of a file that sets none of them. */
+const FIX_SESSION_DEFAULTS = {
+  resetSeqNumOnLogout: false,
+  resetSeqNumOnDisconnect: false,
+  logonTimeoutSeconds: 10,
+  logoutTimeoutSeconds: 2,
+  schedule: null,
+  validation: DEFAULT_FIX_VALIDATION,
+  username: null,
+  password: null,
+  ipAllowList: null,
+  tls: null
+}
 
 function client (overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { name: 'demo-client', role: 'client', senderCompId: 'FIXGW', targetCompId: 'CLIENT1', host: '127.0.0.1', port: 9880, ...overrides }
@@ -51,6 +66,7 @@ describe('config/parseSessionConfig', () => {
         port: 9880,
         heartBtInt: 30,
         resetSeqNumOnLogon: false,
+        fixSession: FIX_SESSION_DEFAULTS,
         risk: { limits: {}, accounts: {} },
         symbols: null,
         dedupeRetentionDays: null,
