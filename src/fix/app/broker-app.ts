@@ -76,22 +76,21 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
 
   onStopped (s: FixgwSession): void { this.directory.remove(s) }
 
-  onMessage (s: FixgwSession, msgType: string, view: MsgView): void {
+  /** Returns when the report is applied, so the session persists its sequence number only then. */
+  onMessage (s: FixgwSession, msgType: string, view: MsgView): Promise<void> | undefined {
     const text = s.currentMessageText
     switch (msgType) {
       case '8': {
         const er = readBrokerExecutionReport(view)
-        this.queue(s.name).push(this.keys(er.brokerClOrdId, er.origBrokerClOrdId), async () => {
+        return this.queue(s.name).push(this.keys(er.brokerClOrdId, er.origBrokerClOrdId), async () => {
           await this.requireOms().onBrokerExecution(s.name, er, text)
         })
-        break
       }
       case '9': {
         const rej = readBrokerCancelReject(view)
-        this.queue(s.name).push(this.keys(rej.brokerClOrdId, rej.origBrokerClOrdId), async () => {
+        return this.queue(s.name).push(this.keys(rej.brokerClOrdId, rej.origBrokerClOrdId), async () => {
           await this.requireOms().onBrokerCancelReject(s.name, rej, text)
         })
-        break
       }
       default:
         this.logger.warn({ session: s.name, msgType }, 'broker message type not handled')

@@ -41,7 +41,8 @@ export class ClientFixApp implements FixApp, ClientGateway {
 
   onStopped (s: FixgwSession): void { this.directory.remove(s) }
 
-  onMessage (s: FixgwSession, msgType: string, view: MsgView): void {
+  /** Returns when the request is handled (committed), so the session persists its sequence number only then. */
+  onMessage (s: FixgwSession, msgType: string, view: MsgView): Promise<void> | undefined {
     const text = s.currentMessageText
     const refSeqNum = view.getTyped(34) as number
     // Copy what the command needs out of the view now: it is recycled after this call.
@@ -55,7 +56,8 @@ export class ClientFixApp implements FixApp, ClientGateway {
     switch (msgType) {
       case 'D': {
         const req = readNewOrderSingle(view)
-        const possResend = view.getString(97) === 'Y'
+        // PossResend(97), or a PossDupFlag(43) resend the session let through: it may have been handled already
+        const possResend = view.getString(97) === 'Y' || view.getString(43) === 'Y'
         refId = req.clOrdId
         keys = ['@risk', chains.of(req.clOrdId)]
         work = async (oms) => await oms.newOrder(s.name, req, text, possResend)
@@ -97,7 +99,7 @@ export class ClientFixApp implements FixApp, ClientGateway {
         return
     }
     const run = work
-    this.queue(s.name).push(keys, async () => {
+    return this.queue(s.name).push(keys, async () => {
       try {
         await run(this.requireOms())
       } catch (e) {

@@ -17,8 +17,8 @@ export class KeyedQueue {
 
   constructor (private readonly onError: (e: unknown) => void) {}
 
-  /** Run `work` after earlier jobs on any of `keys`; 'all' makes it a barrier. */
-  push (keys: readonly string[] | 'all', work: () => Promise<void>): void {
+  /** Run `work` after earlier jobs on any of `keys`; 'all' makes it a barrier. Resolves when it has run. */
+  push (keys: readonly string[] | 'all', work: () => Promise<void>): Promise<void> {
     const before = keys === 'all'
       ? [this.barrier, ...this.inflight]
       : [this.barrier, ...keys.map((k) => this.tails.get(k)).filter((p): p is Promise<void> => p != null)]
@@ -28,12 +28,13 @@ export class KeyedQueue {
     if (keys === 'all') {
       this.barrier = job
       this.tails.clear() // everything after waits on the barrier anyway
-      return
+      return job
     }
     for (const k of keys) {
       this.tails.set(k, job)
       void job.then(() => { if (this.tails.get(k) === job) this.tails.delete(k) })
     }
+    return job
   }
 
   /** Resolves when every job pushed so far has finished. */

@@ -26,6 +26,8 @@ export class FixgwSession extends InboundSession {
   /** we sent ResetSeqNumFlag=Y on this connection */
   private sentReset = false
   private stopped = false
+  /** logged on with a gap: the application hears onReady once the gap is filled */
+  private readyAfterRecovery: number | null = null
 
   constructor (options: SessionOptions) {
     super(options)
@@ -205,9 +207,35 @@ export class FixgwSession extends InboundSession {
     this.loggedOnSince = this.clock()
     this.store.recordState('logged_on').catch((e) => this.onStoreFailure(e as Error))
     const seq = seqNumOf(m)
-    if (seq > this.expected) this.queueTooHigh(m)
-    else if (seq === this.expected) this.accept()
-    this.log.info({ role: this.role, heartBtInt: this.heartBtIntMs / 1000, nextSenderSeqNum: this.nextOut, nextTargetSeqNum: this.expected }, 'FIX session logged on')
+    this.readyAfterRecovery = null
+    if (seq > this.expected) {
+      this.queueTooHigh(m)
+      // Tell the application once what the peer sent while we were away has been
+      // processed: reconciling a broker, or routing new orders, on stale state would
+      // race the messages being resent. Bounded, in case the peer never fills the gap.
+      this.readyAfterRecovery = this.now() + Math.max(10_000, 2 * this.heartBtIntMs)
+    } else if (seq === this.expected) {
+      this.accept()
+    }
+    this.log.info({ role: this.role, heartBtInt: this.heartBtIntMs / 1000, nextSenderSeqNum: this.nextOut, nextTargetSeqNum: this.expected, recovering: this.readyAfterRecovery != null }, 'FIX session logged on')
+    if (this.readyAfterRecovery == null) this.notifyReady()
+  }
+
+  protected onRecovered (): void {
+    if (this.readyAfterRecovery == null) return
+    this.readyAfterRecovery = null
+    this.log.info('gap since the last session filled')
+    this.notifyReady()
+  }
+
+  protected override onTick (now: number): void {
+    if (this.readyAfterRecovery != null && now >= this.readyAfterRecovery && this.state === 'Active') {
+      this.log.warn({ resendRange: this.resendRange }, 'the peer has not filled the gap in time: telling the application anyway')
+      this.onRecovered()
+    }
+  }
+
+  private notifyReady (): void {
     try {
       this.app.onReady(this)
     } catch (e) {

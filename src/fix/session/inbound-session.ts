@@ -38,6 +38,8 @@ export abstract class InboundSession extends SessionBase {
   protected current: RawMessage | null = null
 
   protected abstract handleLogon (m: RawMessage): Promise<void>
+  /** the gap we asked the peer to fill is filled (or given up on) */
+  protected abstract onRecovered (): void
 
   protected onFrame (conn: Connection, bytes: Buffer | null, garbled: string | null): void {
     this.enqueue({ conn, bytes, garbled })
@@ -170,6 +172,7 @@ export abstract class InboundSession extends SessionBase {
         if (this.resendRange != null && (checks.tooHigh || checks.tooLow) && seqNumOf(m) >= this.resendRange.end) {
           this.log.info({ ...this.resendRange }, 'our ResendRequest has been satisfied')
           this.resendRange = null
+          this.onRecovered()
         }
         return true
       case 'too-high':
@@ -242,6 +245,10 @@ export abstract class InboundSession extends SessionBase {
       this.log.info({ from: this.expected, to: newSeqNo, gapFill }, 'SequenceReset: next expected MsgSeqNum moved')
       this.expected = newSeqNo
       this.committer.advance(newSeqNo)
+      if (this.resendRange != null && newSeqNo > this.resendRange.end) {
+        this.resendRange = null
+        this.onRecovered()
+      }
     } else if (newSeqNo < this.expected) {
       this.sendReject(m, { reason: R.ValueIsIncorrect, detail: `NewSeqNo ${newSeqNo} is below the expected ${this.expected}` })
     }

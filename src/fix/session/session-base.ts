@@ -240,9 +240,13 @@ export abstract class SessionBase {
   protected abstract sendTestRequest (): void
   protected abstract sendHeartbeat (): void
 
+  /** called on every timer tick while connected, before the timeout and heartbeat checks */
+  protected onTick (_now: number): void {}
+
   private tick (): void {
     if (this.conn == null) return
     const now = this.now()
+    this.onTick(now)
     if (this.deadline != null && now >= this.deadline) {
       if (this.state === 'AwaitingLogout') this.disconnect('LOGOUT_TIMEOUT', 'no Logout from the peer in time')
       else if (!isLoggedOnState(this.state)) this.disconnect('LOGON_TIMEOUT', `no Logon within ${this.settings.logonTimeoutSeconds} s`)
