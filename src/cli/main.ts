@@ -11,6 +11,7 @@ import { migrateCommand } from './migrate'
 import { simBrokerCommand } from './sim-broker'
 import { sendOrderCommand } from './send-order'
 import { conformanceAcceptorCommand } from './conformance-acceptor'
+import { sessionsCommand, setSeqNumCommand } from './sessions'
 import { killSwitchCommand } from './kill-switch'
 import { positionsCommand } from './positions'
 import { reconcilePositionsCommand } from './reconcile'
@@ -28,6 +29,8 @@ export function buildProgram (): Command {
   simBrokerCommand(program)
   sendOrderCommand(program)
   conformanceAcceptorCommand(program)
+  sessionsCommand(program)
+  setSeqNumCommand(program)
   killSwitchCommand(program)
   positionsCommand(program)
   reconcilePositionsCommand(program)

@@ -39,11 +39,13 @@ export async function startConformanceAcceptor (o: ConformanceOptions): Promise<
   const app = new EchoApp()
   const sender = o.senderCompId ?? CONFORMANCE_SENDER
   const sessions: FixgwSession[] = []
+  const stores: SessionStore[] = []
   for (const target of o.targetCompIds ?? CONFORMANCE_TARGETS) {
     const name = `conformance-${target}`
     const id = { beginString: 'FIX.4.4', senderCompId: sender, targetCompId: target, name }
     const store: SessionStore = o.db == null ? new MemorySessionStore(id) : new PgSessionStore(o.db, id)
     await store.initialize()
+    stores.push(store)
     const settings = sessionSettings({ senderCompId: sender, targetCompId: target, resetOnLogon: true })
     sessions.push(new FixgwSession({ name, role: 'acceptor', settings, store, codec, app, logger: o.logger }))
   }
@@ -56,6 +58,7 @@ export async function startConformanceAcceptor (o: ConformanceOptions): Promise<
     stop: async () => {
       await listener.stop()
       for (const s of sessions) await s.stop(500)
+      for (const st of stores) await st.dispose()
     }
   }
 }

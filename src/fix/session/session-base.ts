@@ -127,6 +127,11 @@ export abstract class SessionBase {
     }
   }
 
+  /** Handle no logon before `p` has settled (the store being initialized). */
+  notBefore (p: Promise<unknown>): void {
+    this.lifecycle = this.lifecycle.then(async () => { await p }).catch((e) => this.log.error({ err: e }, 'session store could not be initialized'))
+  }
+
   /** Load the durable sequence numbers (an operator may have changed them) before a logon. */
   protected async syncWithStore (): Promise<void> {
     await this.lifecycle

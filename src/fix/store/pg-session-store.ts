@@ -16,6 +16,7 @@ import type { Knex } from 'knex'
 import { FixMsgStoreRecord } from '../jspurefix'
 import type { IFixMsgStoreRecord, IFixSessionStore, IFixSessionStoreFactory, SessionId } from '../jspurefix'
 import { sessionKey, type SessionIdentity, type SessionStore, type SessionStoreState, type StoredMessage } from './session-store'
+import { SessionOwnership } from './session-ownership'
 
 export { sessionKey } from './session-store'
 
@@ -60,7 +61,9 @@ export class PgSessionStore implements SessionStore, IFixSessionStore {
   }
 
   // ---- SessionStore ------------------------------------------------------------------
+  /** Claim the session for this process (SessionOwnedError if another runs it), create its row, load the cache. */
   async initialize (): Promise<void> {
+    await SessionOwnership.of(this.db).claim(this.sessionKey)
     await this.write(async () => {
       await this.db('fix_sessions').insert({ session_id: this.sessionKey, session_name: this.identity.name })
         .onConflict('session_id').merge(['session_name'])
@@ -139,7 +142,11 @@ export class PgSessionStore implements SessionStore, IFixSessionStore {
     })
   }
 
-  async dispose (): Promise<void> { await this.chain }
+  /** Let pending writes finish, then give the session up. */
+  async dispose (): Promise<void> {
+    await this.chain
+    await SessionOwnership.of(this.db).release(this.sessionKey)
+  }
 
   // ---- jspurefix IFixSessionStore ----------------------------------------------------
   get sessionId (): SessionId {

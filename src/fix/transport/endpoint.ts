@@ -108,22 +108,30 @@ export class Endpoint {
     const codec = await FixCodec.load()
     const settings = settingsFromSpec(spec)
     const store = openStore(deps.storeFactory, { beginString: settings.beginString, senderCompId: spec.senderCompId, targetCompId: spec.targetCompId, name: spec.name })
-    await store.initialize()
-    this.store = store
     const session = new FixgwSession({ name: spec.name, role: spec.role, settings, store, codec, app: deps.app, logger: deps.logger })
-    this.session = session
-    if (spec.role === 'acceptor') {
-      const allowList = spec.ipAllowList == null ? null : new IpAllowList(spec.ipAllowList)
-      const listener = new Listener({ name: spec.name, host: spec.host, port: spec.port, tls: spec.tls, logger: deps.logger }, [{ session, allowList }])
-      try {
+    // An acceptor takes its port first (a port in use is the error an operator should
+    // see first); a logon arriving before the store is ready waits for it.
+    const ready = store.initialize()
+    session.notBefore(ready)
+    try {
+      if (spec.role === 'acceptor') {
+        const allowList = spec.ipAllowList == null ? null : new IpAllowList(spec.ipAllowList)
+        const listener = new Listener({ name: spec.name, host: spec.host, port: spec.port, tls: spec.tls, logger: deps.logger }, [{ session, allowList }])
+        this.listener = listener
         await listener.start()
-      } catch (e) {
-        this.session = null
-        await session.stop(0)
-        throw e
       }
-      this.listener = listener
-    } else {
+      await ready
+    } catch (e) {
+      await ready.catch(() => undefined)
+      await this.listener?.stop()
+      this.listener = null
+      await session.stop(0).catch(() => undefined)
+      await store.dispose()
+      throw e
+    }
+    this.store = store
+    this.session = session
+    if (spec.role === 'initiator') {
       const reconnect = spec.reconnect ?? { initialDelayMs: (spec.reconnectSeconds ?? 1) * 1000, maxDelayMs: Math.max(30000, (spec.reconnectSeconds ?? 1) * 1000) }
       const initiator = new Initiator({ host: spec.host, port: spec.port, tls: spec.tls, reconnect, connectTimeoutMs: 5000, logger: deps.logger }, session)
       this.initiator = initiator
