@@ -210,3 +210,35 @@ describe('FIX session store failures', () => {
     })
   }
 })
+
+describe('FIX session schedule', () => {
+  let h: Harness
+  afterEach(async () => { await h?.stop() })
+  const hhmmss = (d: Date): string => d.toISOString().slice(11, 19)
+  const at = (secondsFromNow: number): string => hhmmss(new Date(Date.now() + secondsFromNow * 1000))
+
+  it('closes connections outside the session\'s schedule without a word', async () => {
+    h = await startHarness('acceptor', { logOn: false, settings: { schedule: { startTime: at(3600), endTime: at(7200), days: null, timeZone: 'UTC' } } })
+    h.send('A', 1, '98=0|108=30|')
+    await h.peer.closedByPeer()
+  })
+
+  it('resets both sequence numbers at the first logon of a new session period', async () => {
+    const store = new MemorySessionStore(ID)
+    await store.setNextSenderSeqNum(40)
+    await store.setNextTargetSeqNum(30);
+    (store as unknown as { created: Date }).created = new Date(Date.now() - 2 * 86400_000)
+    h = await startHarness('acceptor', { logOn: false, store, settings: { schedule: { startTime: at(-3600), endTime: at(3600), days: null, timeZone: 'UTC' } } })
+    h.send('A', 1, '98=0|108=30|')
+    const reply = await h.peer.next()
+    expect([reply.msgType, reply.get(34)]).to.deep.equal(['A', '1'])
+    expect(store.creationTime.getTime()).to.be.greaterThan(Date.now() - 60_000)
+  })
+
+  it('logs out when the session period ends', async function () {
+    this.timeout(8000)
+    h = await startHarness('acceptor', { settings: { schedule: { startTime: at(-3600), endTime: at(2), days: null, timeZone: 'UTC' } } })
+    const lo = await h.peer.next(5000)
+    expect([lo.msgType, lo.get(58)]).to.deep.equal(['5', 'Session time ended'])
+  })
+})
