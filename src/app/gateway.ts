@@ -113,7 +113,6 @@ export class Gateway {
           logger.info({ session: s.name, host: s.host, port: s.port, SenderCompID: s.targetCompId, TargetCompID: s.senderCompId },
             `client session ${s.name}: point a FIX 4.4 client at ${s.host}:${s.port} with SenderCompID=${s.targetCompId} TargetCompID=${s.senderCompId}`)
         } else {
-          if (s.backupHosts.length > 0) logger.warn({ session: s.name, backupHosts: s.backupHosts }, 'backupHosts are not used yet: reconnects go to host:port only')
           logger.info({ session: s.name, host: s.host, port: s.port }, `broker session ${s.name}: connecting to ${s.host}:${s.port}`)
         }
       }

@@ -64,7 +64,7 @@ export async function startHarness (opts: HarnessOptions): Promise<Harness> {
   const brokerSession = parseSessionConfig({
     name: 'broker1', role: 'broker', senderCompId: GATEWAY_COMP, targetCompId: BROKER_COMP,
     host: '127.0.0.1', port: brokerPort, heartBtInt: 30, simulate: opts.broker === 'sim',
-    reconnect: { initialDelayMs: 200, maxDelayMs: 1000 }, ...opts.brokerConfig
+    reconnect: { initialDelayMs: 200, maxDelayMs: 1000 }, ...brokerOverrides(opts.brokerConfig, brokerPort)
   }, 'harness:broker1.json')
 
   const client2Port = opts.secondClient === true ? await findFreePort() : 0
@@ -132,6 +132,17 @@ export async function startHarness (opts: HarnessOptions): Promise<Harness> {
       await database.drop()
     }
   }
+}
+
+/**
+ * broker1's extra fields. `deadPrimaryPort` + `backupHostsFromHarnessPort` make the
+ * primary address one where nothing listens and the scripted broker's address the backup.
+ */
+function brokerOverrides (cfg: Record<string, unknown> | undefined, brokerPort: number): Record<string, unknown> {
+  if (cfg == null) return {}
+  const { deadPrimaryPort, backupHostsFromHarnessPort, ...rest } = cfg
+  if (backupHostsFromHarnessPort !== true) return rest
+  return { ...rest, port: deadPrimaryPort, backupHosts: [{ host: '127.0.0.1', port: brokerPort }] }
 }
 
 export async function waitFor (cond: () => boolean, timeoutMs: number, what: string): Promise<void> {

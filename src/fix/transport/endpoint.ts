@@ -34,6 +34,8 @@ export interface EndpointSpec {
   /** initiator: seconds between reconnect attempts (when `reconnect` is not given) */
   readonly reconnectSeconds?: number
   readonly reconnect?: { readonly initialDelayMs: number, readonly maxDelayMs: number }
+  /** initiator: addresses tried after host:port when it cannot be reached */
+  readonly backupHosts?: ReadonlyArray<{ readonly host: string, readonly port: number }>
   readonly resetSeqNumOnLogout?: boolean
   readonly resetSeqNumOnDisconnect?: boolean
   readonly logonTimeoutSeconds?: number
@@ -133,7 +135,7 @@ export class Endpoint {
     this.session = session
     if (spec.role === 'initiator') {
       const reconnect = spec.reconnect ?? { initialDelayMs: (spec.reconnectSeconds ?? 1) * 1000, maxDelayMs: Math.max(30000, (spec.reconnectSeconds ?? 1) * 1000) }
-      const initiator = new Initiator({ host: spec.host, port: spec.port, tls: spec.tls, reconnect, connectTimeoutMs: 5000, logger: deps.logger }, session)
+      const initiator = new Initiator({ host: spec.host, port: spec.port, backups: spec.backupHosts, tls: spec.tls, reconnect, connectTimeoutMs: 5000, logger: deps.logger }, session)
       this.initiator = initiator
       initiator.start()
     }

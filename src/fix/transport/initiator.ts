@@ -3,6 +3,10 @@
  * or a lost connection it waits, doubling the wait from initialDelayMs up to
  * maxDelayMs, back to initialDelayMs once a session has logged on. Outside the
  * session's schedule it does not connect.
+ *
+ * With backup addresses, a failed attempt moves on to the next address at once; the
+ * wait (and its doubling) applies once every address has failed in a row. A lost
+ * connection starts again from the primary address.
  */
 import * as net from 'node:net'
 import * as tls from 'node:tls'
@@ -14,6 +18,8 @@ import type { FixgwSession } from '../session/fixgw-session'
 export interface InitiatorOptions {
   readonly host: string
   readonly port: number
+  /** tried in order after host:port when it cannot be reached */
+  readonly backups?: ReadonlyArray<{ readonly host: string, readonly port: number }>
   readonly tls?: TlsSettings | null
   readonly reconnect: { readonly initialDelayMs: number, readonly maxDelayMs: number }
   readonly connectTimeoutMs: number
@@ -27,13 +33,17 @@ export class Initiator {
   private failures = 0
   private connecting: net.Socket | null = null
   private readonly log: Logger
+  private readonly addresses: ReadonlyArray<{ readonly host: string, readonly port: number }>
+  private next = 0 // index in addresses of the next attempt
 
   constructor (private readonly opts: InitiatorOptions, private readonly session: FixgwSession) {
     this.delay = opts.reconnect.initialDelayMs
+    this.addresses = [{ host: opts.host, port: opts.port }, ...(opts.backups ?? [])]
     this.log = opts.logger.child({ session: session.name, peer: `${opts.host}:${opts.port}` })
     session.onDisconnect(() => {
       if (this.stopped) return
       if (session.loggedOnSince != null) this.delay = this.opts.reconnect.initialDelayMs
+      this.next = 0
       this.schedule(this.delay)
     })
   }
@@ -59,6 +69,8 @@ export class Initiator {
 
   private backoff (): void {
     this.failures++
+    this.next = (this.next + 1) % this.addresses.length
+    if (this.next !== 0) { this.schedule(0); return } // a backup address is next: try it now
     const wait = this.delay
     this.delay = Math.min(this.delay * 2, this.opts.reconnect.maxDelayMs)
     this.schedule(wait)
@@ -67,7 +79,7 @@ export class Initiator {
   private attempt (): void {
     if (this.stopped || this.session.isConnected) return
     if (!this.session.isInSessionTime()) { this.schedule(1000); return }
-    const { host, port } = this.opts
+    const { host, port } = this.addresses[this.next]
     const socket = this.opts.tls != null ? tls.connect(clientTlsOptions(this.opts.tls, host, port)) : net.connect({ host, port })
     this.connecting = socket
     let connected = false
@@ -78,7 +90,7 @@ export class Initiator {
       clearTimeout(timeout)
       socket.removeListener('error', onError)
       if (this.stopped) { socket.destroy(); return }
-      if (this.failures > 0) this.log.info({ afterFailures: this.failures }, 'connected')
+      if (this.failures > 0 || this.next !== 0) this.log.info({ afterFailures: this.failures, host, port }, 'connected')
       this.failures = 0
       this.session.attachInitiator(new Connection(socket))
     }
@@ -87,7 +99,7 @@ export class Initiator {
       if (this.connecting === socket) this.connecting = null
       if (connected || this.stopped) return
       const level = this.failures === 0 ? 'warn' : 'debug'
-      this.log[level]({ err: e.message, retryInMs: this.delay }, 'cannot connect to the counterparty')
+      this.log[level]({ err: e.message, host, port }, 'cannot connect to the counterparty')
       socket.destroy()
       this.backoff()
     }

@@ -17,6 +17,7 @@ export function endpointSpecOf (s: SessionConfig): EndpointSpec {
     resetSeqNumOnLogout: f.resetSeqNumOnLogout,
     resetSeqNumOnDisconnect: f.resetSeqNumOnDisconnect,
     reconnect: s.role === 'broker' ? s.reconnect : undefined,
+    backupHosts: s.role === 'broker' ? s.backupHosts : undefined,
     logonTimeoutSeconds: f.logonTimeoutSeconds,
     logoutTimeoutSeconds: f.logoutTimeoutSeconds,
     maxLatencySeconds: v.sendingTimeAccuracySeconds,
