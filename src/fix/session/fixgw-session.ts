@@ -98,7 +98,7 @@ export class FixgwSession extends InboundSession {
     this.disconnect('STOPPED', 'session stopped')
     this.stopTimers()
     await this.pipeline.flush()
-    await this.committer.flush()
+    await this.settleInbound()
     await this.lifecycle
   }
 

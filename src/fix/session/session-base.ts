@@ -136,7 +136,7 @@ export abstract class SessionBase {
   protected async syncWithStore (): Promise<void> {
     await this.lifecycle
     await this.pipeline.flush()
-    await this.committer.flush()
+    await this.settleInbound()
     await this.store.refresh('connected')
     this.storeFailed = false
     this.pipeline.recover()
@@ -144,10 +144,17 @@ export abstract class SessionBase {
     this.expected = this.store.nextTargetMsgSeqNum
   }
 
+  /** Let the application finish what it received (bounded); what it has not finished is asked for again later. */
+  protected async settleInbound (timeoutMs = 10_000): Promise<void> {
+    if (!(await this.committer.settle(timeoutMs))) {
+      this.log.warn({ timeoutMs }, 'the application has not finished handling some messages: they will be asked for again at the next logon')
+    }
+  }
+
   /** Both sequence numbers back to 1, stored messages dropped (ResetSeqNumFlag, reset settings, new session period). */
   protected async resetSequences (why: string): Promise<void> {
     await this.pipeline.flush()
-    await this.committer.flush()
+    await this.settleInbound()
     await this.store.reset()
     this.nextOut = 1
     this.expected = 1
@@ -172,7 +179,7 @@ export abstract class SessionBase {
     const reset = this.settings.resetOnDisconnect || (this.settings.resetOnLogout && reason === 'LOGOUT')
     this.lifecycle = this.lifecycle
       .then(async () => {
-        await this.committer.flush()
+        await this.settleInbound()
         if (reset && !this.storeFailed) await this.resetSequences(reason === 'LOGOUT' ? 'ResetOnLogout' : 'ResetOnDisconnect')
         await this.store.recordState('disconnected')
       })

@@ -4,14 +4,19 @@
  * counts once its promise settles. After a crash the peer is therefore asked again
  * for anything not yet handled: nothing is lost. Writes are coalesced: when several
  * messages complete while a write is in flight, one write covers them all.
+ *
+ * An application that never settles must not block the session forever: settle()
+ * waits a bounded time, then gives the pending messages up (they are never counted,
+ * so the peer is asked for them again at the next logon).
  */
 import type { SessionStore } from '../store/session-store'
 
 interface Pending { readonly next: number, readonly done: Promise<unknown> | null }
 
 export class TargetCommitter {
-  private readonly pending: Pending[] = []
+  private pending: Pending[] = []
   private running: Promise<void> | null = null
+  private epoch = 0
 
   constructor (
     private readonly store: SessionStore,
@@ -22,15 +27,37 @@ export class TargetCommitter {
   /** The next expected number is `next` once `done` (if any) has settled. */
   advance (next: number, done: Promise<unknown> | null = null): void {
     this.pending.push({ next, done })
-    if (this.running == null) this.running = this.drain().finally(() => { this.running = null })
+    if (this.running == null) {
+      const run = this.drain(this.epoch)
+      this.running = run
+      void run.finally(() => { if (this.running === run) this.running = null })
+    }
   }
 
   async flush (): Promise<void> {
     while (this.running != null) await this.running
   }
 
-  private async drain (): Promise<void> {
-    while (this.pending.length > 0) {
+  /**
+   * Wait for what is pending, at most timeoutMs. Returns false when messages were still
+   * unhandled then: they are given up (never written).
+   */
+  async settle (timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | null = null
+    const flushed = await Promise.race([
+      this.flush().then(() => true),
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs) })
+    ])
+    if (timer != null) clearTimeout(timer)
+    if (flushed) return true
+    this.epoch++
+    this.pending = []
+    this.running = null
+    return false
+  }
+
+  private async drain (epoch: number): Promise<void> {
+    while (this.epoch === epoch && this.pending.length > 0) {
       const batch = this.pending.splice(0)
       let next = 0
       for (const p of batch) {
@@ -39,11 +66,12 @@ export class TargetCommitter {
         }
         next = p.next
       }
+      if (this.epoch !== epoch) return // given up while we waited: the store keeps its number
       if (next === this.store.nextTargetMsgSeqNum) continue
       try {
         await this.store.setNextTargetSeqNum(next)
       } catch (e) {
-        this.pending.length = 0
+        this.pending = []
         this.onStoreFailure(e as Error)
         return
       }
