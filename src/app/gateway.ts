@@ -68,7 +68,7 @@ export class Gateway {
     const { logger } = opts
     const sessions = opts.sessions ?? loadSessions(opts.sessionsDir ?? 'sessions')
     const enabled = sessions.filter((s) => s.enabled)
-    const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, logger })
+    const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, logger, owner: true })
     const db = createKnex(database.url)
     const endpoints: Endpoint[] = []
     try {

@@ -20,6 +20,13 @@ export interface OpenDatabaseOptions {
   port?: number
   /** see EmbeddedPostgresOptions.fixPermissions */
   fixPermissions?: boolean
+  /**
+   * The embedded server's owner (the gateway) stops it on close even when it adopted a
+   * server left running (after a crash). Everyone else (CLI commands run beside a
+   * gateway) stops it only if they started it: closing must never take the database
+   * away from a running gateway.
+   */
+  owner?: boolean
   logger: PgLogger
 }
 
@@ -28,7 +35,7 @@ export interface DatabaseHandle {
   url: string
   /** true when we started (or adopted) the embedded server */
   embedded: boolean
-  /** stops the embedded server; no-op for an external URL; idempotent */
+  /** stops the embedded server if we own or started it; no-op for an external URL; idempotent */
   close (): Promise<void>
 }
 
@@ -56,7 +63,15 @@ export async function openDatabase (opts: OpenDatabaseOptions): Promise<Database
     throw err
   }
   logger.info({ url: redactUrl(url), port: started.port, initialized: started.initialized, adopted: started.adopted }, 'embedded PostgreSQL ready')
-  return { url, embedded: true, close: async () => await server.stop() }
+  const stopOnClose = opts.owner === true || !started.adopted
+  return {
+    url,
+    embedded: true,
+    close: async () => {
+      if (stopOnClose) await server.stop()
+      else logger.info({ port: started.port }, 'leaving the embedded PostgreSQL running: it was already running (a gateway uses it)')
+    }
+  }
 }
 
 /**

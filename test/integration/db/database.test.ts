@@ -83,4 +83,16 @@ describe('db/database openDatabase', function () {
     const err = await currentDatabase(handle.url).then(() => undefined, (e: unknown) => e)
     expect(err).to.be.instanceOf(Error)
   })
+
+  it('a command that finds the server already running (a gateway uses it) leaves it running on close; the owner stops it', async () => {
+    const dataDir = path.join(root, 'shared-pg')
+    const gateway = await openDatabase({ dataDir, logger, owner: true, ...embeddedTestOptions() })
+    const command = await openDatabase({ dataDir, logger, ...embeddedTestOptions() })
+    expect(command.url).to.equal(gateway.url)
+    await command.close()
+    expect(await currentDatabase(gateway.url)).to.equal('fixgw') // still up for the gateway
+    await gateway.close()
+    const err = await currentDatabase(gateway.url).then(() => undefined, (e: unknown) => e)
+    expect(err).to.be.instanceOf(Error)
+  })
 })
