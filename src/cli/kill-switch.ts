@@ -1,7 +1,5 @@
 import type { Command } from 'commander'
-import { createLogger } from '../log/logger'
-import { openDatabase } from '../db/database'
-import { createKnex, migrateLatest } from '../db/knex'
+import { withMigratedDatabase } from './with-database'
 import { killSwitchScope, listKillSwitches, setKillSwitch } from '../store/kill-switch-store'
 
 interface Opts { session?: string, reason?: string, databaseUrl?: string, dataDir: string }
@@ -19,20 +17,13 @@ export function killSwitchCommand (program: Command): void {
       if (!['on', 'off', 'status'].includes(action)) {
         program.error(`kill-switch: action must be on, off or status (got '${action}')`, { exitCode: 2 })
       }
-      const logger = createLogger({ level: program.opts().logLevel === 'info' ? 'warn' : program.opts().logLevel, name: 'fixgw' })
-      const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, logger })
-      const db = createKnex(database.url)
-      try {
-        await migrateLatest(db)
+      await withMigratedDatabase(program, opts, async (db) => {
         if (action !== 'status') {
           await setKillSwitch(db, killSwitchScope(opts.session ?? null), action === 'on', opts.reason ?? null, `cli:${process.env.USER ?? 'unknown'}`)
         }
         for (const k of await listKillSwitches(db)) {
           process.stdout.write(`${k.scope}\t${k.active ? 'ON' : 'off'}\t${k.updatedAt.toISOString()}\t${k.updatedBy}\t${k.reason ?? ''}\n`)
         }
-      } finally {
-        await db.destroy()
-        await database.close()
-      }
+      })
     })
 }

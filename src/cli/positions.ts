@@ -1,30 +1,6 @@
 import type { Command } from 'commander'
-import type { Knex } from 'knex'
-import { createLogger } from '../log/logger'
-import { openDatabase } from '../db/database'
-import { createKnex, migrateLatest } from '../db/knex'
+import { withMigratedDatabase, type DatabaseOpts } from './with-database'
 import { listPositions, type PositionRow } from '../store/position-report'
-
-export interface DatabaseOpts { databaseUrl?: string, dataDir: string }
-
-/**
- * Open the database like `fixgw migrate` does (URL, else $DATABASE_URL, else the embedded
- * server), migrate it, run `fn`, close everything. Logs go to stderr, at warn unless
- * --log-level asks for more, so stdout carries only the command's output.
- */
-export async function withMigratedDatabase<T> (program: Command, opts: DatabaseOpts, fn: (db: Knex) => Promise<T>): Promise<T> {
-  const level = program.opts().logLevel === 'info' ? 'warn' : program.opts().logLevel
-  const logger = createLogger({ level, name: 'fixgw', destination: process.stderr })
-  const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, logger })
-  const db = createKnex(database.url)
-  try {
-    await migrateLatest(db)
-    return await fn(db)
-  } finally {
-    await db.destroy()
-    await database.close()
-  }
-}
 
 /** Left-aligned text columns, right-aligned numbers; one header line. */
 export function formatTable (header: readonly string[], rows: ReadonlyArray<readonly string[]>, numeric: readonly boolean[]): string {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { EXIT } from './exit-codes'
-import { NO_ACCOUNT, withMigratedDatabase, type DatabaseOpts } from './positions'
+import { NO_ACCOUNT } from './positions'
+import { withMigratedDatabase, type DatabaseOpts } from './with-database'
 import { POSITION_COLUMNS, reconcilePositions, type PositionDifference } from '../store/position-report'
 
 /** `ACC1 AAPL: qty stored 100, recomputed 60; avg_cost stored 10, recomputed 10.5` */

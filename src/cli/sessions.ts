@@ -1,32 +1,17 @@
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
-import { createLogger } from '../log/logger'
-import { openDatabase } from '../db/database'
-import { createKnex, migrateLatest } from '../db/knex'
+import { withMigratedDatabase, type DatabaseOpts } from './with-database'
 import { loadSessions } from '../config/load-sessions'
 import type { SessionConfig } from '../config/session-config'
 import { sessionKey } from '../fix/store/session-store'
 import { listFixSessions, SeqNumChangeRefused, setNextSeqNums } from '../fix/store/session-admin'
 import { EXIT } from './exit-codes'
 
-interface DbOpts { databaseUrl?: string, dataDir: string, sessions: string }
+interface DbOpts extends DatabaseOpts { sessions: string }
 
 const seqNum = (v: string): number => {
   if (!/^[1-9]\d{0,9}$/.test(v)) throw new InvalidArgumentError(`'${v}' is not a sequence number (1 or more)`)
   return Number(v)
-}
-
-async function withDb<T> (program: Command, opts: DbOpts, fn: (db: ReturnType<typeof createKnex>) => Promise<T>): Promise<T> {
-  const logger = createLogger({ level: program.opts().logLevel === 'info' ? 'warn' : program.opts().logLevel, name: 'fixgw' })
-  const database = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, logger })
-  const db = createKnex(database.url, 2)
-  try {
-    await migrateLatest(db)
-    return await fn(db)
-  } finally {
-    await db.destroy()
-    await database.close()
-  }
 }
 
 function configured (dir: string): SessionConfig[] {
@@ -50,7 +35,7 @@ export function sessionsCommand (program: Command): void {
     .addHelpText('after', '\nState: connected | logged_on | logging_out | disconnected while a gateway runs the session; offline when no process runs it (last recorded state in lastState).')
     .action(async (opts: DbOpts & { json?: boolean }) => {
       const config = new Map(configured(opts.sessions).map((s) => [sessionKey(s), s]))
-      const rows = await withDb(program, opts, listFixSessions)
+      const rows = await withMigratedDatabase(program, opts, listFixSessions)
       if (opts.json === true) {
         for (const r of rows) process.stdout.write(JSON.stringify({ ...r, name: config.get(r.sessionId)?.name ?? r.name, role: config.get(r.sessionId)?.role ?? null }) + '\n')
         return
@@ -74,7 +59,7 @@ export function setSeqNumCommand (program: Command): void {
       if (opts.sender == null && opts.target == null) program.error('set-seqnum: give --sender and/or --target', { exitCode: EXIT.USAGE })
       const c = configured(opts.sessions).find((s) => s.name === name)
       try {
-        const done = await withDb(program, opts, async (db) => {
+        const done = await withMigratedDatabase(program, opts, async (db) => {
           let id = c != null ? sessionKey(c) : name
           if (c == null && !name.includes('->')) {
             const row = await db('fix_sessions').where({ session_name: name }).first()
