@@ -6,7 +6,7 @@ import { validateNewOrder, ORD_REJ, DEFAULT_RULES, type NewOrderRequest, type Va
 import { ZERO } from '../domain/money'
 import type { Order } from '../domain/order'
 import { ORD_STATUS } from '../domain/order-state'
-import { evaluateRisk, renderDenial, referencePrice, ORD_REJ_REASON } from '../domain/risk/risk-checks'
+import { evaluateRisk, renderDenial, referencePrice, riskNeeds, ORD_REJ_REASON } from '../domain/risk/risk-checks'
 import { limitsFor } from '../domain/risk/risk-limits'
 import type { ClOrdId, OrderId } from '../domain/ids'
 import type { OmsContext } from './context'
@@ -118,7 +118,7 @@ export async function runRisk (ctx: OmsContext, tx: OmsTx, clientSession: string
   const limits = limitsFor(cfg?.limits ?? {}, cfg?.accounts, o.account)
   // The replaced order stays in the open totals: the checks add only the change in
   // quantity (RiskOrder.replacing), so its exposure is counted exactly once.
-  const state = { ...await tx.riskState(clientSession, o.account, o.symbol, null), now: ctx.deps.now?.() ?? new Date() }
+  const state = { ...await tx.riskState(clientSession, o.account, o.symbol, null, riskNeeds(limits)), now: ctx.deps.now?.() ?? new Date() }
   const price = o.price ?? referencePrice(o.symbol, limits, state)
   const ev = evaluateRisk({ symbol: o.symbol, side: o.side, orderQty: o.orderQty, price, replacing: replacing == null ? undefined : { orderQty: replacing.orderQty } }, limits, state)
   await tx.audit({

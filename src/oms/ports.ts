@@ -6,7 +6,7 @@ import type { Decimal } from '../domain/money'
 import type { Order } from '../domain/order'
 import type { Position } from '../domain/position'
 import type { OrdState } from '../domain/order-state'
-import type { RiskState } from '../domain/risk/risk-checks'
+import type { RiskNeeds, RiskState } from '../domain/risk/risk-checks'
 
 export interface AuditEntry {
   readonly actor: string
@@ -78,7 +78,7 @@ export interface OmsTx {
   /** Lock and read the session's open (non-terminal) orders matching the filter, oldest first. */
   lockOpenOrders: (clientSession: string, filter: OpenOrderFilter) => Promise<Order[]>
   /** The state the risk checks read, as of this transaction. */
-  riskState: (clientSession: string, account: string | null, symbol: string, excludeOrderId: string | null) => Promise<Omit<RiskState, 'now'>>
+  riskState: (clientSession: string, account: string | null, symbol: string, excludeOrderId: string | null, needs: RiskNeeds) => Promise<Omit<RiskState, 'now'>>
   /** Optimistic: updates only when the stored version is `o.version - 1`; throws otherwise. */
   updateOrder: (o: Order) => Promise<void>
   insertBrokerRoute: (brokerSession: string, brokerClOrdId: string, orderId: string, kind: string) => Promise<void>

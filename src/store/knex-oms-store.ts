@@ -9,7 +9,7 @@ import { ORD_STATUS, isOrdState } from '../domain/order-state'
 import { FLAT, positionFromFills, type Position, type PositionFill } from '../domain/position'
 import type { ClOrdId, OrderId } from '../domain/ids'
 import type { AuditEntry, ExecutionRow, NewExecutionRow, OmsStore, OmsTx, OpenOrderFilter, OrderRef, RouteRow } from '../oms/ports'
-import type { RiskState } from '../domain/risk/risk-checks'
+import type { RiskNeeds, RiskState } from '../domain/risk/risk-checks'
 
 const dec = (v: string | null): Decimal | null => (v == null ? null : new Decimal(v))
 const str = (d: Decimal | null): string | null => (d == null ? null : d.toFixed())
@@ -184,30 +184,35 @@ class KnexOmsTx implements OmsTx {
     return rows.map(rowToOrder)
   }
 
-  async riskState (clientSession: string, account: string | null, symbol: string, excludeOrderId: string | null): Promise<Omit<RiskState, 'now'>> {
+  async riskState (clientSession: string, account: string | null, symbol: string, excludeOrderId: string | null, needs: RiskNeeds): Promise<Omit<RiskState, 'now'>> {
     const t = this.trx
     const exclude = excludeOrderId ?? ''
+    const none = Promise.resolve(null)
+    // Only what the configured limits read; the kill switches always.
     const [ks, open, pos, openQty, pnl, rate, last] = await Promise.all([
       t('kill_switches').whereIn('scope', ['global', `session:${clientSession}`]).andWhere({ active: true }).select('scope'),
-      t('orders').where({ client_session: clientSession }).whereIn('state', OPEN_STATES).whereNot({ order_id: exclude }).count<Array<{ n: string }>>({ n: '*' }),
-      t('positions').where({ account: account ?? '', symbol }).first('qty'),
-      t('orders').where({ account, symbol }).whereIn('state', OPEN_STATES).whereNot({ order_id: exclude })
-        .select(t.raw("coalesce(sum(case when side = '1' then leaves_qty else 0 end), 0)::text as buy"), t.raw("coalesce(sum(case when side <> '1' then leaves_qty else 0 end), 0)::text as sell")).first(),
-      t('positions').where({ account: account ?? '' })
-        .select(t.raw('coalesce(sum(case when pnl_day = current_date then realized_pnl - realized_pnl_day_start else 0 end), 0)::text as today')).first(),
-      t('orders').where({ client_session: clientSession }).andWhere('created_at', '>', t.raw("now() - interval '1 second'")).count<Array<{ n: string }>>({ n: '*' }),
-      t('executions').join('orders', 'executions.order_id', 'orders.order_id').where({ 'orders.symbol': symbol, 'executions.exec_type': 'F' })
-        .orderBy('executions.id', 'desc').first('executions.last_px')
+      needs.openOrders ? t('orders').where({ client_session: clientSession }).whereIn('state', OPEN_STATES).whereNot({ order_id: exclude }).count<Array<{ n: string }>>({ n: '*' }) : none,
+      needs.position ? t('positions').where({ account: account ?? '', symbol }).first('qty') : none,
+      needs.position
+        ? t('orders').where({ account, symbol }).whereIn('state', OPEN_STATES).whereNot({ order_id: exclude })
+          .select(t.raw("coalesce(sum(case when side = '1' then leaves_qty else 0 end), 0)::text as buy"), t.raw("coalesce(sum(case when side <> '1' then leaves_qty else 0 end), 0)::text as sell")).first()
+        : none,
+      needs.pnl
+        ? t('positions').where({ account: account ?? '' })
+          .select(t.raw('coalesce(sum(case when pnl_day = current_date then realized_pnl - realized_pnl_day_start else 0 end), 0)::text as today')).first()
+        : none,
+      needs.rate ? t('orders').where({ client_session: clientSession }).andWhere('created_at', '>', t.raw("now() - interval '1 second'")).count<Array<{ n: string }>>({ n: '*' }) : none,
+      needs.lastFill ? t('executions').where({ symbol, status: 'active' }).whereIn('exec_type', ['F', 'G']).orderBy('id', 'desc').first('last_px') : none
     ])
     return {
       killSwitchGlobal: ks.some((r: { scope: string }) => r.scope === 'global'),
       killSwitchSession: ks.some((r: { scope: string }) => r.scope !== 'global'),
-      openOrders: Number(open[0].n),
+      openOrders: open == null ? 0 : Number(open[0].n),
       position: pos == null ? new Decimal(0) : new Decimal(pos.qty),
       openBuyQty: new Decimal(openQty?.buy ?? '0'),
       openSellQty: new Decimal(openQty?.sell ?? '0'),
       realizedPnlToday: new Decimal(pnl?.today ?? '0'),
-      ordersLastSecond: Number(rate[0].n),
+      ordersLastSecond: rate == null ? 0 : Number(rate[0].n),
       lastFillPrice: last == null ? null : new Decimal(last.last_px)
     }
   }

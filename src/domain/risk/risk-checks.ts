@@ -38,6 +38,26 @@ export interface RiskState {
   readonly now: Date
 }
 
+/** Which parts of RiskState the configured limits read: the rest need not be fetched. */
+export interface RiskNeeds {
+  readonly openOrders: boolean
+  readonly position: boolean
+  readonly pnl: boolean
+  readonly rate: boolean
+  readonly lastFill: boolean
+}
+
+export function riskNeeds (l: RiskLimits): RiskNeeds {
+  return {
+    openOrders: l.maxOpenOrders != null,
+    position: l.maxPositionPerSymbol != null,
+    pnl: l.dailyLossLimit != null,
+    rate: l.maxOrdersPerSecond != null,
+    // the reference price falls back to the last fill
+    lastFill: l.maxNotional != null || l.priceCollarPct != null
+  }
+}
+
 export type RiskDenial =
   | { readonly code: 'KILL_SWITCH', readonly scope: 'global' | 'session' }
   | { readonly code: 'TRADING_HOURS', readonly now: string, readonly window: string }
