@@ -96,25 +96,21 @@ export function brokerStatusRequest (brokerClOrdId: string, o: Order): ILooseObj
   }
 }
 
-/** Our OrderCancelReplaceRequest toward a broker, with the order's pending values. */
+/**
+ * Our OrderCancelReplaceRequest toward a broker: the order as a NewOrderSingle would
+ * carry it, with the pending replace's terms, plus the broker's OrderID and our
+ * OrigClOrdID.
+ */
 export function brokerReplaceRequest (brokerClOrdId: string, orig: string, o: Order): ILooseObject {
   const p = o.pending
-  return {
-    OrderID: o.brokerOrderId ?? undefined,
-    OrigClOrdID: orig,
-    ClOrdID: brokerClOrdId,
-    Account: o.account ?? undefined,
-    HandlInst: o.handlInst ?? undefined,
-    ExDestination: o.exDestination ?? undefined,
-    Instrument: { Symbol: o.symbol, SecurityType: o.securityType ?? undefined },
-    Side: o.side,
-    TransactTime: new Date(),
-    OrderQtyData: { OrderQty: (p?.orderQty ?? o.orderQty).toFixed() },
-    OrdType: o.ordType,
-    Price: (p?.price ?? o.price)?.toFixed(),
-    StopPx: (p?.stopPx ?? o.stopPx)?.toFixed(),
-    TimeInForce: p?.timeInForce ?? o.timeInForce
+  const replaced: Order = {
+    ...o,
+    orderQty: p?.orderQty ?? o.orderQty,
+    price: p?.price ?? o.price,
+    stopPx: p?.stopPx ?? o.stopPx,
+    timeInForce: p?.timeInForce ?? o.timeInForce
   }
+  return { OrderID: o.brokerOrderId ?? undefined, OrigClOrdID: orig, ...brokerNewOrderSingle(brokerClOrdId, replaced) }
 }
 
 /** Our NewOrderSingle toward a broker: our ClOrdID, the client's order otherwise. */
