@@ -13,11 +13,11 @@ import { setTag, stripTag, tagPath, UnknownTagError } from './tag-object'
 import type { FieldMap } from '../../config/routing-config'
 import type { FixDefinitions, ILooseObject } from '../jspurefix'
 import { SessionDirectory } from './session-directory'
-import { KeyedQueue } from './keyed-queue'
+import { SessionQueues } from './keyed-queue'
 
 export class BrokerFixApp implements FixApp, BrokerGateway {
   readonly directory = new SessionDirectory()
-  private readonly queues = new Map<string, KeyedQueue>()
+  private readonly queues = new SessionQueues((session, e) => this.logger.error({ err: e, session }, 'broker message processing failed'))
   /** our broker ClOrdIDs → order: ERs of one order apply in order, others in parallel */
   private readonly orderOf = new Map<string, string>()
   private oms: OrderService | null = null
@@ -45,15 +45,6 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
     return s.sendMessage(msgType, body)
   }
 
-  private queue (session: string): KeyedQueue {
-    let q = this.queues.get(session)
-    if (q == null) {
-      q = new KeyedQueue((e) => this.logger.error({ err: e, session }, 'broker message processing failed'))
-      this.queues.set(session, q)
-    }
-    return q
-  }
-
   /** Ordering keys of a broker message naming ClOrdID / OrigClOrdID. */
   private keys (clOrdId: string | null, origClOrdId: string | null): string[] {
     const key = (id: string): string => { const o = this.orderOf.get(id); return o == null ? `b:${id}` : `o:${o}` }
@@ -71,7 +62,7 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
     this.directory.add(s)
     // Release held orders and reconcile open ones, in this session's lane so ERs that
     // answer the status requests are applied after it.
-    this.queue(s.name).push('all', async () => { await this.requireOms().onBrokerLogon(s.name) })
+    this.queues.of(s.name).push('all', async () => { await this.requireOms().onBrokerLogon(s.name) })
   }
 
   onStopped (s: FixgwSession): void { this.directory.remove(s) }
@@ -82,13 +73,13 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
     switch (msgType) {
       case '8': {
         const er = readBrokerExecutionReport(view)
-        return this.queue(s.name).push(this.keys(er.brokerClOrdId, er.origBrokerClOrdId), async () => {
+        return this.queues.of(s.name).push(this.keys(er.brokerClOrdId, er.origBrokerClOrdId), async () => {
           await this.requireOms().onBrokerExecution(s.name, er, text)
         })
       }
       case '9': {
         const rej = readBrokerCancelReject(view)
-        return this.queue(s.name).push(this.keys(rej.brokerClOrdId, rej.origBrokerClOrdId), async () => {
+        return this.queues.of(s.name).push(this.keys(rej.brokerClOrdId, rej.origBrokerClOrdId), async () => {
           await this.requireOms().onBrokerCancelReject(s.name, rej, text)
         })
       }
@@ -119,9 +110,7 @@ export class BrokerFixApp implements FixApp, BrokerGateway {
     return this.sendMapped(brokerSession, 'G', brokerReplaceRequest(brokerClOrdId, orig, order))
   }
 
-  async drain (): Promise<void> {
-    await Promise.all([...this.queues.values()].map(async (q) => await q.drain()))
-  }
+  async drain (): Promise<void> { await this.queues.drain() }
 
   private requireOms (): OrderService {
     if (this.oms == null) throw new Error('BrokerFixApp used before attach()')

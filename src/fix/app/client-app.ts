@@ -9,24 +9,15 @@ import { NotAcceptedError, type OrderService } from '../../oms/order-service'
 import type { ClientCancelReject, ClientExecReport, ClientGateway, ClientMassCancelReport } from '../../oms/ports'
 import { clientCancelReject, clientExecutionReport, clientMassCancelReport, readCancelRequest, readMassCancelRequest, readNewOrderSingle, readReplaceRequest, readStatusRequest } from './messages'
 import { SessionDirectory } from './session-directory'
-import { ChainKeys, KeyedQueue } from './keyed-queue'
+import { ChainKeys, SessionQueues } from './keyed-queue'
 
 export class ClientFixApp implements FixApp, ClientGateway {
   readonly directory = new SessionDirectory()
-  private readonly queues = new Map<string, KeyedQueue>()
+  private readonly queues = new SessionQueues((session, e) => this.logger.error({ err: e, session }, 'client message processing failed'))
   private readonly chainKeys = new Map<string, ChainKeys>()
   private oms: OrderService | null = null
 
   constructor (private readonly logger: Logger) {}
-
-  private queue (session: string): KeyedQueue {
-    let q = this.queues.get(session)
-    if (q == null) {
-      q = new KeyedQueue((e) => this.logger.error({ err: e, session }, 'client message processing failed'))
-      this.queues.set(session, q)
-    }
-    return q
-  }
 
   private chains (session: string): ChainKeys {
     let c = this.chainKeys.get(session)
@@ -99,7 +90,7 @@ export class ClientFixApp implements FixApp, ClientGateway {
         return
     }
     const run = work
-    return this.queue(s.name).push(keys, async () => {
+    return this.queues.of(s.name).push(keys, async () => {
       try {
         await run(this.requireOms())
       } catch (e) {
@@ -129,9 +120,7 @@ export class ClientFixApp implements FixApp, ClientGateway {
   }
 
   /** Wait until every message received so far has been applied (tests, shutdown). */
-  async drain (): Promise<void> {
-    await Promise.all([...this.queues.values()].map(async (q) => await q.drain()))
-  }
+  async drain (): Promise<void> { await this.queues.drain() }
 
   private requireOms (): OrderService {
     if (this.oms == null) throw new Error('ClientFixApp used before attach()')

@@ -66,3 +66,24 @@ export class ChainKeys {
     this.root.set(next, prev == null ? next : this.root.get(prev) ?? prev)
   }
 }
+
+/** One KeyedQueue per FIX session, created on first use; sessions never wait on each other. */
+export class SessionQueues {
+  private readonly queues = new Map<string, KeyedQueue>()
+
+  constructor (private readonly onError: (session: string, e: unknown) => void) {}
+
+  of (session: string): KeyedQueue {
+    let q = this.queues.get(session)
+    if (q == null) {
+      q = new KeyedQueue((e) => this.onError(session, e))
+      this.queues.set(session, q)
+    }
+    return q
+  }
+
+  /** Resolves when every job of every session pushed so far has finished. */
+  async drain (): Promise<void> {
+    await Promise.all([...this.queues.values()].map(async (q) => await q.drain()))
+  }
+}
