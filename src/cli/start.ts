@@ -11,7 +11,12 @@ export function startCommand (program: Command): void {
     .action(async (opts: { sessions: string, databaseUrl?: string, dataDir: string }) => {
       const logger = createLogger({ level: program.opts().logLevel, name: 'fixgw' })
       const t0 = Date.now()
-      const gw = await Gateway.start({ logger, sessionsDir: opts.sessions, databaseUrl: opts.databaseUrl, dataDir: opts.dataDir })
+      const gw = await Gateway.start({
+        logger,
+        sessionsDir: opts.sessions,
+        databaseUrl: opts.databaseUrl,
+        dataDir: opts.dataDir
+      })
       logger.info({ ms: Date.now() - t0 }, 'gateway started; Ctrl-C to stop')
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {

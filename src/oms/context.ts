@@ -1,8 +1,8 @@
-/** What every OMS command receives: its dependencies and a way to run a transaction. */
+/** What every OMS command receives: its dependencies and a way to run in the engine. */
 import type { Logger } from 'pino'
 import type { RiskLimits } from '../domain/risk/risk-limits'
 import type { ValidationRules } from '../domain/new-order'
-import type { BrokerGateway, ClientGateway, OmsStore, OmsTx, Router } from './ports'
+import type { BrokerStatus, OmsTx, Router } from './ports'
 import type { Effects } from './effects'
 
 /** Per client session: pre-trade limits (with per-account overrides) and the symbol list. */
@@ -15,9 +15,7 @@ export interface ClientRiskConfig {
 }
 
 export interface OrderServiceDeps {
-  readonly store: OmsStore
-  readonly clients: ClientGateway
-  readonly brokers: BrokerGateway
+  readonly brokers: BrokerStatus
   readonly router: Router
   readonly logger: Logger
   readonly riskConfig?: (clientSession: string) => ClientRiskConfig | undefined
@@ -27,6 +25,9 @@ export interface OrderServiceDeps {
 
 export interface OmsContext {
   readonly deps: OrderServiceDeps
-  /** Run fn in one transaction; its effects are sent after the commit. */
+  /**
+   * Run fn as one engine command: against the engine's state, alone, journaled; its
+   * effects are sent after its batch has committed. Resolves after that commit.
+   */
   readonly run: <T>(fn: (tx: OmsTx, fx: Effects) => Promise<T>) => Promise<T>
 }

@@ -1,6 +1,7 @@
 /**
  * What the OMS needs from the outside world. Adapters implement these: Postgres
- * (src/store), FIX sessions (src/fix/app). The OMS never imports an adapter.
+ * (src/store, through engine/store-port.ts), FIX sessions (src/fix/app, through the
+ * engine's Outbox). The OMS never imports an adapter.
  */
 import type { Decimal } from '../domain/money'
 import type { Order } from '../domain/order'
@@ -61,7 +62,10 @@ export interface OpenOrderFilter {
   readonly securityType?: string
 }
 
-/** One database transaction's worth of OMS persistence. */
+/**
+ * What one command reads and changes: served from the engine's memory (engine/engine-tx.ts),
+ * journaled, and committed with the rest of its batch in one Postgres transaction.
+ */
 export interface OmsTx {
   nextOrderId: () => Promise<string>
   nextBrokerClOrdId: () => Promise<string>
@@ -69,22 +73,22 @@ export interface OmsTx {
   /** false when (clientSession, clOrdId) is already taken: the dedupe, by UNIQUE constraint. */
   claimClOrdId: (clientSession: string, clOrdId: string, orderId: string, kind: string) => Promise<boolean>
   insertOrder: (o: Order) => Promise<void>
-  /** Lock and read; null when absent. */
+  /** The order (the engine runs one command at a time: nothing else changes it meanwhile); null when absent. */
   lockOrder: (orderId: string) => Promise<Order | null>
-  /** Lock and read the session's order named by ref; null when the session has no such order. */
+  /** Read the session's order named by ref; null when the session has no such order. */
   findClientOrder: (clientSession: string, ref: OrderRef) => Promise<Order | null>
-  /** Lock and read the open orders (Held included) routed to a broker session, oldest first. */
+  /** Read the open orders (Held included) routed to a broker session, oldest first. */
   lockBrokerOrders: (brokerSession: string) => Promise<Order[]>
-  /** Lock and read the session's open (non-terminal) orders matching the filter, oldest first. */
+  /** Read the session's open (non-terminal) orders matching the filter, oldest first. */
   lockOpenOrders: (clientSession: string, filter: OpenOrderFilter) => Promise<Order[]>
   /** The state the risk checks read, as of this transaction. */
   riskState: (clientSession: string, account: string | null, symbol: string, excludeOrderId: string | null, needs: RiskNeeds) => Promise<Omit<RiskState, 'now'>>
-  /** Optimistic: updates only when the stored version is `o.version - 1`; throws otherwise. */
+  /** Replace the order by `o` (its version one higher). */
   updateOrder: (o: Order) => Promise<void>
   insertBrokerRoute: (brokerSession: string, brokerClOrdId: string, orderId: string, kind: string) => Promise<void>
   /** Our first broker ClOrdID of that kind for the order (the NOS's, for kind 'new'). */
   brokerClOrdIdOf: (orderId: string, kind: string) => Promise<string | null>
-  /** Run fn inside a savepoint: if it throws, only its own writes are rolled back. */
+  /** Run fn so that, if it throws, only its own changes are undone. */
   savepoint: <T>(fn: () => Promise<T>) => Promise<T>
   findRoute: (brokerSession: string, brokerClOrdId: string) => Promise<RouteRow | null>
   markRoute: (brokerSession: string, brokerClOrdId: string, status: string, brokerOrderId: string | null) => Promise<void>
@@ -99,10 +103,6 @@ export interface OmsTx {
   lockPosition: (account: string, symbol: string) => Promise<Position>
   savePosition: (account: string, symbol: string, p: Position) => Promise<void>
   audit: (e: AuditEntry) => Promise<void>
-}
-
-export interface OmsStore {
-  transaction: <T>(fn: (tx: OmsTx) => Promise<T>) => Promise<T>
 }
 
 /** Our ExecutionReport toward a client, before FIX encoding. */
@@ -149,22 +149,9 @@ export interface ClientMassCancelReport {
   readonly text?: string
 }
 
-export interface ClientGateway {
-  /** Each returns false when the client session is not logged on. */
-  sendExecutionReport: (clientSession: string, er: ClientExecReport) => boolean
-  sendCancelReject: (clientSession: string, rej: ClientCancelReject) => boolean
-  sendMassCancelReport: (clientSession: string, r: ClientMassCancelReport) => boolean
-}
-
-export interface BrokerGateway {
+/** Whether a broker session is logged on (routing holds or rejects orders for one that is not). */
+export interface BrokerStatus {
   isUp: (brokerSession: string) => boolean
-  sendNewOrder: (brokerSession: string, brokerClOrdId: string, order: Order) => boolean
-  /** OrderCancelRequest: our new ClOrdID, OrigClOrdID = the last one the broker accepted */
-  sendCancel: (brokerSession: string, brokerClOrdId: string, origBrokerClOrdId: string, order: Order) => boolean
-  /** OrderCancelReplaceRequest with the order's pending replace values */
-  sendReplace: (brokerSession: string, brokerClOrdId: string, origBrokerClOrdId: string, order: Order) => boolean
-  /** OrderStatusRequest for an order (reconcile after a reconnect) */
-  sendStatusRequest: (brokerSession: string, brokerClOrdId: string, order: Order) => boolean
 }
 
 /** What routing looks at. */

@@ -1,9 +1,10 @@
 /**
- * Kill switches in Postgres, so they survive restarts. The risk chain reads them in
- * each order's transaction (see KnexOmsTx.riskState); the CLI turns them on and off.
- * Every change is written to the audit trail in the same transaction.
+ * Kill switches in Postgres, so they survive restarts. The CLI turns them on and off;
+ * a trigger announces every change (NOTIFY fixgw_kill_switch) and the running engine's
+ * in-memory copy follows. Every change is written to the audit trail in the same transaction.
  */
 import type { Knex } from 'knex'
+import { appendAudit } from './audit-chain'
 
 export interface KillSwitchRow {
   readonly scope: string
@@ -22,7 +23,7 @@ export async function setKillSwitch (db: Knex, scope: string, active: boolean, r
   await db.transaction(async (trx) => {
     await trx('kill_switches').insert({ scope, active, reason, updated_by: by, updated_at: trx.fn.now() })
       .onConflict('scope').merge(['active', 'reason', 'updated_by', 'updated_at'])
-    await trx('audit_log').insert({ actor: by, kind: 'kill_switch', detail: JSON.stringify({ scope, active, reason }), hash: '' })
+    await appendAudit(trx, [{ actor: by, kind: 'kill_switch', detail: { scope, active, reason } }])
   })
 }
 

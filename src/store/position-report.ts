@@ -8,8 +8,18 @@
  */
 import type { Knex } from 'knex'
 import { Decimal } from '../domain/money'
-import { positionFromFills, type Position } from '../domain/position'
-import { activeFills } from './knex-oms-store'
+import { positionFromFills, type Position, type PositionFill } from '../domain/position'
+
+/** Active fills of an account in a symbol, in trade order (a correction takes its original's place). */
+export async function activeFills (db: Knex, account: string, symbol: string): Promise<PositionFill[]> {
+  const rows = await db('executions').where({ account, symbol, status: 'active' }).whereIn('exec_type', ['F', 'G'])
+    .orderByRaw('coalesce(corrects_id, id)').select('last_qty', 'last_px', 'commission', 'side')
+  return rows.map((r: { last_qty: string, last_px: string, commission: string | null, side: string }) => ({
+    signedQty: new Decimal(r.last_qty).times(r.side === '1' ? 1 : -1),
+    px: new Decimal(r.last_px),
+    fee: new Decimal(r.commission ?? '0')
+  }))
+}
 
 /** A stored position; decimals as plain strings (never exponent form, never floats). */
 export interface PositionRow {

@@ -1,87 +1,83 @@
 /**
- * The acceptor side: client sessions. FIX in → OMS commands; OMS reports → FIX out.
- * Implements the OMS's ClientGateway port.
+ * The acceptor side: client sessions. FIX in → OMS commands. What the OMS says back
+ * goes out through the engine's outbox (fix-outbox.ts), after its batch has committed.
+ *
+ * Each command carries its message's MsgSeqNum, so the session's next expected number
+ * commits with the command's effects, and the connection it came on: a command whose
+ * connection has gone is not run (the peer is asked for it again at its next logon).
  */
 import type { Logger } from 'pino'
 import type { MsgView } from '../jspurefix'
 import type { FixApp, FixgwSession } from '../session/fixgw-session'
-import { NotAcceptedError, type OrderService } from '../../oms/order-service'
-import type { ClientCancelReject, ClientExecReport, ClientGateway, ClientMassCancelReport } from '../../oms/ports'
-import { clientCancelReject, clientExecutionReport, clientMassCancelReport, readCancelRequest, readMassCancelRequest, readNewOrderSingle, readReplaceRequest, readStatusRequest } from './messages'
-import { SessionDirectory } from './session-directory'
-import { ChainKeys, SessionQueues } from './keyed-queue'
+import { NotAcceptedError, NotCommittedError, type OrderService, type Origin } from '../../oms/order-service'
+import { readCancelRequest, readMassCancelRequest, readNewOrderSingle, readReplaceRequest, readStatusRequest } from './messages'
 
-export class ClientFixApp implements FixApp, ClientGateway {
-  readonly directory = new SessionDirectory()
-  private readonly queues = new SessionQueues((session, e) => this.logger.error({ err: e, session }, 'client message processing failed'))
-  private readonly chainKeys = new Map<string, ChainKeys>()
+/** An application message's place in its session: for the engine's Command. */
+export function originOf (s: FixgwSession, view: MsgView): Origin {
+  const seq = view.getTyped(34) as number
+  const connection = s.connectionId
+  return { inbound: { sessionKey: s.sessionKey, next: seq + 1 }, stillWanted: () => s.connectionId === connection }
+}
+
+export class ClientFixApp implements FixApp {
   private oms: OrderService | null = null
 
-  constructor (private readonly logger: Logger) {}
+  /** @param available whether the engine can take orders now (logons are refused while it cannot) */
+  constructor (private readonly logger: Logger, private readonly available: () => boolean = () => true) {}
 
-  private chains (session: string): ChainKeys {
-    let c = this.chainKeys.get(session)
-    if (c == null) { c = new ChainKeys(); this.chainKeys.set(session, c) }
-    return c
-  }
-
-  /** Wired after construction: the OMS and this gateway need each other. */
+  /** Wired after construction: the OMS and this adapter need each other. */
   attach (oms: OrderService): void { this.oms = oms }
 
-  onReady (s: FixgwSession): void { this.directory.add(s) }
+  onLogon (s: FixgwSession): boolean {
+    if (this.available()) return true
+    this.logger.warn({ session: s.name }, 'logon refused: the order engine cannot commit (Postgres unavailable)')
+    return false
+  }
 
-  onStopped (s: FixgwSession): void { this.directory.remove(s) }
+  onReady (): void {}
 
-  /** Returns when the request is handled (committed), so the session persists its sequence number only then. */
+  onStopped (): void {}
+
+  /** Resolves when the request is handled and committed, so the session counts the message only then. */
   onMessage (s: FixgwSession, msgType: string, view: MsgView): Promise<void> | undefined {
     const text = s.currentMessageText
     const refSeqNum = view.getTyped(34) as number
+    const origin = originOf(s, view)
+    const oms = this.requireOms()
     // Copy what the command needs out of the view now: it is recycled after this call.
-    // Ordering keys: a request waits for earlier ones on the same order (its ClOrdID
-    // chain); new orders and replaces also share the '@risk' lane, so the risk checks
-    // see them in the order the client sent them; a mass cancel waits for everything.
-    const chains = this.chains(s.name)
-    let work: ((oms: OrderService) => Promise<unknown>) | null = null
-    let keys: readonly string[] | 'all'
-    let refId: string | null = null
+    let work: Promise<unknown>
+    let refId: string | null
     switch (msgType) {
       case 'D': {
         const req = readNewOrderSingle(view)
         // PossResend(97), or a PossDupFlag(43) resend the session let through: it may have been handled already
         const possResend = view.getString(97) === 'Y' || view.getString(43) === 'Y'
         refId = req.clOrdId
-        keys = ['@risk', chains.of(req.clOrdId)]
-        work = async (oms) => await oms.newOrder(s.name, req, text, possResend)
+        work = oms.newOrder(s.name, req, text, possResend, origin)
         break
       }
       case 'F': {
         const cmd = readCancelRequest(view)
         refId = cmd.clOrdId
-        keys = [chains.of(cmd.origClOrdId, cmd.orderId)]
-        if (cmd.origClOrdId != null) chains.link(cmd.clOrdId, cmd.origClOrdId)
-        work = async (oms) => { await oms.cancelOrder(s.name, cmd, text) }
+        work = oms.cancelOrder(s.name, cmd, text, origin)
         break
       }
       case 'G': {
         const cmd = readReplaceRequest(view)
         refId = cmd.clOrdId
-        keys = ['@risk', chains.of(cmd.origClOrdId, cmd.orderId)]
-        if (cmd.origClOrdId != null) chains.link(cmd.clOrdId, cmd.origClOrdId)
-        work = async (oms) => { await oms.replaceOrder(s.name, cmd, text) }
+        work = oms.replaceOrder(s.name, cmd, text, origin)
         break
       }
       case 'H': {
         const cmd = readStatusRequest(view)
         refId = cmd.clOrdId
-        keys = [chains.of(cmd.clOrdId, cmd.orderId)]
-        work = async (oms) => { await oms.orderStatus(s.name, cmd, text) }
+        work = oms.orderStatus(s.name, cmd, text, origin)
         break
       }
       case 'q': {
         const cmd = readMassCancelRequest(view)
         refId = cmd.clOrdId
-        keys = 'all'
-        work = async (oms) => { await oms.massCancel(s.name, cmd, text) }
+        work = oms.massCancel(s.name, cmd, text, origin)
         break
       }
       default:
@@ -89,38 +85,29 @@ export class ClientFixApp implements FixApp, ClientGateway {
         s.sendMessage('j', { RefSeqNum: refSeqNum, RefMsgType: msgType, BusinessRejectReason: 3, Text: `unsupported message type ${msgType}` })
         return
     }
-    const run = work
-    return this.queues.of(s.name).push(keys, async () => {
-      try {
-        await run(this.requireOms())
-      } catch (e) {
-        if (!(e instanceof NotAcceptedError)) throw e
+    return work.then(() => {}, (e: unknown) => {
+      // Not run at all (its connection went): the session must not count it.
+      if (e instanceof NotAcceptedError) throw e
+      if (e instanceof NotCommittedError) {
         // Nothing was committed, so nothing was accepted: say so instead of going quiet.
         this.logger.error({ err: e.cause, session: s.name, msgType, refId }, 'client request not accepted: could not commit')
         s.sendMessage('j', {
           RefSeqNum: refSeqNum, RefMsgType: msgType, BusinessRejectRefID: refId ?? undefined,
           BusinessRejectReason: 4, Text: 'not accepted: gateway storage unavailable, please retry'
         })
+        return
       }
+      // A defect while handling it: nothing of it was kept; say so instead of going quiet.
+      this.logger.error({ err: e, session: s.name, msgType, refId }, 'client request failed: not accepted')
+      s.sendMessage('j', {
+        RefSeqNum: refSeqNum, RefMsgType: msgType, BusinessRejectRefID: refId ?? undefined,
+        BusinessRejectReason: 0, Text: 'not accepted: internal error while handling the request'
+      })
     })
   }
 
-  sendExecutionReport (clientSession: string, er: ClientExecReport): boolean {
-    const s = this.directory.get(clientSession)
-    if (s == null) return false
-    return s.sendMessage('8', clientExecutionReport(er))
-  }
-
-  sendCancelReject (clientSession: string, rej: ClientCancelReject): boolean {
-    return this.directory.get(clientSession)?.sendMessage('9', clientCancelReject(rej)) ?? false
-  }
-
-  sendMassCancelReport (clientSession: string, r: ClientMassCancelReport): boolean {
-    return this.directory.get(clientSession)?.sendMessage('r', clientMassCancelReport(r)) ?? false
-  }
-
   /** Wait until every message received so far has been applied (tests, shutdown). */
-  async drain (): Promise<void> { await this.queues.drain() }
+  async drain (): Promise<void> { await this.requireOms().drain() }
 
   private requireOms (): OrderService {
     if (this.oms == null) throw new Error('ClientFixApp used before attach()')

@@ -15,6 +15,7 @@ import type { TagValue } from './wire/encoder'
 import { seqNumOf } from './seq-verdict'
 import { isNewPeriod, periodAt } from './schedule'
 import * as admin from './admin-messages'
+import type { Outgoing } from './admin-messages'
 
 export type { FixApp } from './fix-app'
 export type { SessionOptions } from './session-base'
@@ -48,14 +49,19 @@ export class FixgwSession extends InboundSession {
   /** Send an application message given as a jspurefix object; false when not logged on. */
   sendMessage (msgType: string, body: ILooseObject): boolean {
     if (!this.readyToSend(msgType)) return false
+    this.send(this.encodeApplication(msgType, body))
+    return true
+  }
+
+  /** An application message given as a jspurefix object, encoded (throws when it cannot be). */
+  encodeApplication (msgType: string, body: ILooseObject): Outgoing {
     const { StandardHeader, ...rest } = body
     const header: TagValue[] = []
     if (StandardHeader != null && typeof StandardHeader === 'object') {
       const h = StandardHeader as ILooseObject
       if (h.PossResend === true || h.PossResend === 'Y') header.push([97, 'Y'])
     }
-    this.send({ msgType, body: this.codec.encodeBody(msgType, rest), header })
-    return true
+    return { msgType, body: this.codec.encodeBody(msgType, rest), header }
   }
 
   /** Send a message written as [tag, value] pairs, in that order (header tags go to the header). */

@@ -3,6 +3,9 @@
  *  - new messages are stored first and written after the store has committed them
  *    (messages queued while a store write is in flight are stored together in the next
  *    one: group commit, without reordering);
+ *  - messages the order engine stores in its own journal transaction ("journaled") are
+ *    written once that transaction has committed (their `committed` promise), keeping
+ *    their place in line: nothing queued after them overtakes them;
  *  - resent messages and gap fills are written without being stored again;
  *  - jobs (answering a ResendRequest) run in turn, so nothing new overtakes a resend.
  * A store failure stops the pipeline: nothing queued behind it is stored or written,
@@ -23,6 +26,7 @@ export interface ByteSink {
 /** Each item carries the connection it was meant for: a message queued just before a disconnect still reaches that connection. */
 type Item =
   | { readonly kind: 'new', readonly msg: OutboundMessage, readonly sink: ByteSink | null }
+  | { readonly kind: 'journaled', readonly msg: OutboundMessage, readonly committed: Promise<boolean>, readonly sink: ByteSink | null }
   | { readonly kind: 'raw', readonly bytes: Buffer, readonly sink: ByteSink | null }
   | { readonly kind: 'job', readonly run: (sink: ByteSink) => Promise<void>, readonly sink: ByteSink | null }
 
@@ -41,6 +45,16 @@ export class OutboundPipeline {
   get isFailed (): boolean { return this.failed }
 
   send (msg: OutboundMessage, sink: ByteSink | null): void { this.push({ kind: 'new', msg, sink }) }
+  /**
+   * A message stored by someone else's transaction: written once `committed` resolves
+   * true; false means that transaction was abandoned (the number stays unused: a gap the
+   * peer has gap-filled if it asks).
+   */
+  sendJournaled (msg: OutboundMessage, committed: Promise<boolean>, sink: ByteSink | null): void { this.push({ kind: 'journaled', msg, committed, sink }) }
+
+  /** Journaled messages queued and not yet written. */
+  get journaledPending (): number { return this.journaled }
+  private journaled = 0
   sendUnstored (bytes: Buffer, sink: ByteSink | null): void { this.push({ kind: 'raw', bytes, sink }) }
   job (run: (sink: ByteSink) => Promise<void>, sink: ByteSink | null): void { this.push({ kind: 'job', run, sink }) }
 
@@ -55,7 +69,8 @@ export class OutboundPipeline {
   }
 
   private push (item: Item): void {
-    if (this.failed) return
+    if (this.failed && item.kind !== 'journaled') return
+    if (item.kind === 'journaled') this.journaled++
     this.items.push(item)
     if (this.running == null) {
       this.running = this.drain().finally(() => { this.running = null })
@@ -63,7 +78,7 @@ export class OutboundPipeline {
   }
 
   private async drain (): Promise<void> {
-    while (this.items.length > 0 && !this.failed) {
+    while (this.items.length > 0 && (!this.failed || this.items[0].kind === 'journaled')) {
       const first = this.items[0]
       try {
         if (first.kind === 'new') {
@@ -72,6 +87,15 @@ export class OutboundPipeline {
           const batch = this.items.splice(0, n) as Array<Item & { kind: 'new' }>
           await this.store.appendOutbound(batch.map((i) => i.msg))
           for (const i of batch) i.sink?.write(i.msg.bytes)
+        } else if (first.kind === 'journaled') {
+          this.items.shift()
+          let stored = false
+          try {
+            stored = await first.committed
+          } finally {
+            this.journaled--
+          }
+          if (stored) first.sink?.write(first.msg.bytes)
         } else if (first.kind === 'raw') {
           this.items.shift()
           first.sink?.write(first.bytes)
@@ -81,7 +105,10 @@ export class OutboundPipeline {
         }
       } catch (e) {
         this.failed = true
+        // journaled messages are the engine's to store: keep their turn, drop the rest
+        const kept = this.items.filter((i) => i.kind === 'journaled')
         this.items.length = 0
+        this.items.push(...kept)
         this.onFailure(e as Error)
       }
     }

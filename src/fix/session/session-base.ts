@@ -8,7 +8,7 @@
 import type { Logger } from 'pino'
 import type { MsgView } from '../jspurefix'
 import type { Connection } from '../transport/connection'
-import type { SessionStore } from '../store/session-store'
+import type { SessionStore, StoredMessage } from '../store/session-store'
 import type { FixCodec, ViewParser } from './codec'
 import type { SessionDictionary } from './dictionary/session-dictionary'
 import type { FixApp } from './fix-app'
@@ -65,6 +65,9 @@ export abstract class SessionBase {
   /** store work left by the last disconnect (state, resets): the next logon waits for it */
   protected lifecycle: Promise<void> = Promise.resolve()
   protected storeFailed = false
+  private connections = 0
+  /** Which connection this is (changes at every new connection; null while disconnected). */
+  get connectionId (): number | null { return this.conn == null ? null : this.connections }
   /** when the current connection logged on (null: not logged on on this connection) */
   loggedOnSince: Date | null = null
   private timer: NodeJS.Timeout | null = null
@@ -86,6 +89,8 @@ export abstract class SessionBase {
       (e) => this.log.error({ err: e }, 'application failed to handle a message'))
   }
 
+  /** FIX.4.4:SENDER->TARGET: the key of this session's rows in fix_sessions / fix_messages */
+  get sessionKey (): string { return this.store.sessionKey }
   get senderCompId (): string { return this.settings.senderCompId }
   get targetCompId (): string { return this.settings.targetCompId }
   /** Logged on both ways: application messages may be sent. */
@@ -112,6 +117,7 @@ export abstract class SessionBase {
 
   protected attach (conn: Connection, state: SessionState): void {
     this.conn = conn
+    this.connections++
     this.loggedOnSince = null
     this.state = state
     const now = this.now()
@@ -132,6 +138,15 @@ export abstract class SessionBase {
     this.lifecycle = this.lifecycle.then(async () => { await p }).catch((e) => this.log.error({ err: e }, 'session store could not be initialized'))
   }
 
+  /**
+   * Take the store's numbers once it is initialized: from then on the order engine may
+   * give out MsgSeqNums for this session even before its first logon.
+   */
+  adoptStoreNumbers (): void {
+    this.nextOut = this.store.nextSenderMsgSeqNum
+    this.expected = this.store.nextTargetMsgSeqNum
+  }
+
   /** Load the durable sequence numbers (an operator may have changed them) before a logon. */
   protected async syncWithStore (): Promise<void> {
     await this.lifecycle
@@ -140,7 +155,9 @@ export abstract class SessionBase {
     await this.store.refresh('connected')
     this.storeFailed = false
     this.pipeline.recover()
-    this.nextOut = this.store.nextSenderMsgSeqNum
+    // The engine may have given out numbers while we read (its batch not yet committed):
+    // never go back below them. Otherwise the store's number wins (an operator may have set it).
+    this.nextOut = this.pipeline.journaledPending > 0 ? Math.max(this.nextOut, this.store.nextSenderMsgSeqNum) : this.store.nextSenderMsgSeqNum
     this.expected = this.store.nextTargetMsgSeqNum
   }
 
@@ -207,6 +224,35 @@ export abstract class SessionBase {
     this.lastSentAt = at.getTime()
     if (this.log.isLevelEnabled('debug')) this.log.debug({ dir: 'out', msgType: out.msgType, fix: displayText(bytes) }, 'fix out')
     return seq
+  }
+
+  /**
+   * The order engine's path: give an application message the next MsgSeqNum now and
+   * queue it in line. The engine stores it in its batch's transaction; `release` (after
+   * that commit) lets the bytes go to the connection that was logged on when it was
+   * prepared. A peer that is not logged on gets it by resend, like anything stored.
+   * `drop` (the batch was abandoned) leaves the number unused: a gap, gap-filled on resend.
+   */
+  prepareJournaled (out: admin.Outgoing): { message: StoredMessage, release: () => void, drop: () => void } {
+    const seq = this.nextOut++
+    const at = this.clock()
+    const bytes = encodeMessage({
+      beginString: this.settings.beginString,
+      msgType: out.msgType,
+      fields: [[34, String(seq)], [49, this.settings.senderCompId], [52, formatUtcTimestamp(at)], [56, this.settings.targetCompId], ...(out.header ?? [])]
+    }, out.body)
+    let settle = (_stored: boolean): void => {}
+    const committed = new Promise<boolean>((resolve) => { settle = resolve })
+    const message = { seqNum: seq, msgType: out.msgType, raw: bytes.toString('latin1'), sentAt: at }
+    this.pipeline.sendJournaled({ ...message, bytes }, committed, this.state === 'Active' ? this.conn : null)
+    this.lastSentAt = at.getTime()
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ dir: 'out', msgType: out.msgType, fix: displayText(bytes) }, 'fix out (journaled)')
+    return { message, release: () => settle(true), drop: () => settle(false) }
+  }
+
+  /** The engine committed messages / inbound progress of this session. */
+  journalCommitted (nextSender: number | null, nextTarget: number | null): void {
+    this.store.noteDurable(nextSender, nextTarget)
   }
 
   /** Send our Logout and wait for the peer's (or the logout timeout). */

@@ -5,6 +5,10 @@
  * for anything not yet handled: nothing is lost. Writes are coalesced: when several
  * messages complete while a write is in flight, one write covers them all.
  *
+ * A message the application reports as not processed (its promise rejects with an error
+ * marked `unprocessed`: the order engine dropped it because its connection had gone)
+ * is never counted, nor anything after it: the peer is asked for them again.
+ *
  * An application that never settles must not block the session forever: settle()
  * waits a bounded time, then gives the pending messages up (they are never counted,
  * so the peer is asked for them again at the next logon).
@@ -60,14 +64,22 @@ export class TargetCommitter {
     while (this.epoch === epoch && this.pending.length > 0) {
       const batch = this.pending.splice(0)
       let next = 0
+      let stopped = false
       for (const p of batch) {
         if (p.done != null) {
-          try { await p.done } catch (e) { this.onAppFailure(e) }
+          try {
+            await p.done
+          } catch (e) {
+            if (isUnprocessed(e)) { stopped = true; break }
+            this.onAppFailure(e)
+          }
         }
         next = p.next
       }
+      if (stopped) this.pending = []
       if (this.epoch !== epoch) return // given up while we waited: the store keeps its number
-      if (next === this.store.nextTargetMsgSeqNum) continue
+      // the engine's journal may have committed this far already, or further
+      if (next <= this.store.nextTargetMsgSeqNum) continue
       try {
         await this.store.setNextTargetSeqNum(next)
       } catch (e) {
@@ -77,4 +89,9 @@ export class TargetCommitter {
       }
     }
   }
+}
+
+/** An application error saying the message was not processed at all (see the class comment). */
+export function isUnprocessed (e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { unprocessed?: unknown }).unprocessed === true
 }

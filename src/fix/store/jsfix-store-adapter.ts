@@ -28,7 +28,12 @@ export class JsFixStoreAdapter implements SessionStore {
   }
 
   async setNextSenderSeqNum (next: number): Promise<void> { await this.store.setSenderSeqNum(next) }
-  async setNextTargetSeqNum (next: number): Promise<void> { await this.store.setTargetSeqNum(next) }
+  async setNextTargetSeqNum (next: number): Promise<void> { await this.store.setTargetSeqNum(Math.max(next, this.store.targetSeqNum)) }
+
+  noteDurable (nextSender: number | null, nextTarget: number | null): void {
+    if (nextSender != null && nextSender > this.store.senderSeqNum) void this.store.setSenderSeqNum(nextSender)
+    if (nextTarget != null && nextTarget > this.store.targetSeqNum) void this.store.setTargetSeqNum(nextTarget)
+  }
 
   async * readRange (begin: number, end: number, chunkSize: number): AsyncIterable<StoredMessage[]> {
     for (let from = begin; from <= end; from += chunkSize) {

@@ -25,11 +25,21 @@ export class MemorySessionStore implements SessionStore {
 
   async appendOutbound (messages: readonly StoredMessage[]): Promise<void> {
     for (const m of messages) this.messages.set(m.seqNum, m)
-    if (messages.length > 0) this.sender = messages[messages.length - 1].seqNum + 1
+    if (messages.length > 0) this.sender = Math.max(this.sender, messages[messages.length - 1].seqNum + 1)
+  }
+
+  noteDurable (nextSender: number | null, nextTarget: number | null): void {
+    if (nextSender != null) this.sender = Math.max(this.sender, nextSender)
+    if (nextTarget != null) this.target = Math.max(this.target, nextTarget)
+  }
+
+  /** Messages stored for the engine's journal (tests without Postgres). */
+  storeJournaled (messages: readonly StoredMessage[]): void {
+    for (const m of messages) this.messages.set(m.seqNum, m)
   }
 
   async setNextSenderSeqNum (next: number): Promise<void> { this.sender = next }
-  async setNextTargetSeqNum (next: number): Promise<void> { this.target = next }
+  async setNextTargetSeqNum (next: number): Promise<void> { this.target = Math.max(this.target, next) }
 
   async * readRange (begin: number, end: number, chunkSize: number): AsyncIterable<StoredMessage[]> {
     const seqs = [...this.messages.keys()].filter((s) => s >= begin && s <= end).sort((a, b) => a - b)

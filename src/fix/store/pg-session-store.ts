@@ -90,9 +90,10 @@ export class PgSessionStore implements SessionStore, IFixSessionStore {
         await trx('fix_messages')
           .insert(messages.map((m) => ({ session_id: this.sessionKey, seq_num: m.seqNum, msg_type: m.msgType, sent_at: m.sentAt, raw: m.raw })))
           .onConflict(['session_id', 'seq_num']).merge()
-        await trx('fix_sessions').where({ session_id: this.sessionKey }).update({ next_sender_seq_num: next, updated_at: trx.fn.now() })
+        await trx('fix_sessions').where({ session_id: this.sessionKey })
+          .update({ next_sender_seq_num: trx.raw('GREATEST(next_sender_seq_num, ?)', [next]), updated_at: trx.fn.now() })
       })
-      this.sender = next
+      this.sender = Math.max(this.sender, next)
     })
   }
 
@@ -105,9 +106,15 @@ export class PgSessionStore implements SessionStore, IFixSessionStore {
 
   async setNextTargetSeqNum (next: number): Promise<void> {
     await this.write(async () => {
-      await this.db('fix_sessions').where({ session_id: this.sessionKey }).update({ next_target_seq_num: next, updated_at: this.db.fn.now() })
-      this.target = next
+      await this.db('fix_sessions').where({ session_id: this.sessionKey })
+        .update({ next_target_seq_num: this.db.raw('GREATEST(next_target_seq_num, ?)', [next]), updated_at: this.db.fn.now() })
+      this.target = Math.max(this.target, next)
     })
+  }
+
+  noteDurable (nextSender: number | null, nextTarget: number | null): void {
+    if (nextSender != null) this.sender = Math.max(this.sender, nextSender)
+    if (nextTarget != null) this.target = Math.max(this.target, nextTarget)
   }
 
   async * readRange (begin: number, end: number, chunkSize: number): AsyncIterable<StoredMessage[]> {

@@ -6,6 +6,9 @@
  *    refresh(); they always show what is durable, never more.
  *  - appendOutbound() persists messages and moves the next sender number past them in
  *    one step; the session writes bytes to the socket only after it resolves.
+ *  - The order engine stores application messages and inbound progress in its own
+ *    journal transaction; numbers therefore only ever move up here (GREATEST), except
+ *    by reset() and the operator's set-seqnum, and noteDurable() keeps the cache in step.
  *  - Every write returns a promise that rejects on failure; the session then stops
  *    (Logout if it can, disconnect, error log). Nothing here swallows an error.
  */
@@ -31,9 +34,16 @@ export interface SessionStore {
   initialize: () => Promise<void>
   /** re-read the durable state (an operator may have set sequence numbers); optionally record a state at the same time */
   refresh: (state?: SessionStoreState) => Promise<void>
+  /** store messages; the next sender number moves past them (never back) */
   appendOutbound: (messages: readonly StoredMessage[]) => Promise<void>
   setNextSenderSeqNum: (next: number) => Promise<void>
+  /** the next expected number moves to `next` unless it is already further (never back) */
   setNextTargetSeqNum: (next: number) => Promise<void>
+  /**
+   * Another writer (the order engine's journal) has committed messages or inbound
+   * progress for this session: move the cached numbers up to these durable values.
+   */
+  noteDurable: (nextSender: number | null, nextTarget: number | null) => void
   /** stored messages with begin <= seqNum <= end, ascending, at most chunkSize per step */
   readRange: (begin: number, end: number, chunkSize: number) => AsyncIterable<StoredMessage[]>
   /** both numbers back to 1, stored messages dropped, new creation time */

@@ -62,6 +62,8 @@ export interface EndpointDeps {
   /** default: an in-memory store */
   readonly storeFactory?: StoreFactory
   readonly app: FixApp
+  /** told of the session once its store is loaded, before any application message can reach it */
+  readonly onSession?: (session: FixgwSession) => void
 }
 
 export function settingsFromSpec (spec: EndpointSpec): SessionSettings {
@@ -123,6 +125,8 @@ export class Endpoint {
         await listener.start()
       }
       await ready
+      session.adoptStoreNumbers()
+      deps.onSession?.(session)
     } catch (e) {
       await ready.catch(() => undefined)
       await this.listener?.stop()

@@ -1,0 +1,411 @@
+/**
+ * The engine's store on Postgres with plain `pg` (docs/engine.md): the snapshot the
+ * engine starts from, and the commit of a batch in ONE transaction of multi-row
+ * statements (INSERT … SELECT FROM unnest(…), prepared), whatever the batch's size:
+ *
+ *   lock the audit chain, read its end and the last batch id (a retried batch that had
+ *   committed is recognised here) → orders (upsert of each changed order's last
+ *   version) → client_order_ids → broker_routes → executions → positions → audit_log
+ *   (hashes chained in-process) → fix_messages → fix_sessions (next sender / target,
+ *   never moving back) → engine_state (counters, batch id) → COMMIT.
+ *
+ * numeric columns travel as decimal strings both ways: no float touches a quantity.
+ */
+import { Pool, type PoolClient, type QueryConfig } from 'pg'
+import type { Logger } from 'pino'
+import { Decimal } from '../domain/money'
+import type { Order } from '../domain/order'
+import { ORD_STATUS, isOrdState } from '../domain/order-state'
+import type { ClOrdId, OrderId } from '../domain/ids'
+import type { Batch, PositionState, RouteState } from '../oms/engine/journal'
+import type { EngineSnapshot } from '../oms/engine/state'
+import type { EngineStore, FillRow, StoredExecution } from '../oms/engine/store-port'
+import { AUDIT_CHAIN_LOCK, chainEntries } from './audit-chain'
+import { PURGE_DEDUPE_SQL } from './dedupe-retention'
+
+const dec = (v: string | null): Decimal | null => (v == null ? null : new Decimal(v))
+const str = (d: Decimal | null | undefined): string | null => (d == null ? null : d.toFixed())
+
+const OPEN_STATES = "('Held','PendingNew','New','PartiallyFilled','PendingCancel','PendingReplace','DoneForDay')"
+
+export interface OrderRow {
+  order_id: string
+  client_session: string
+  cl_ord_id: string
+  orig_cl_ord_id: string | null
+  account: string | null
+  symbol: string
+  security_type: string | null
+  side: string
+  ord_type: string
+  time_in_force: string | null
+  expire_time: Date | null
+  order_qty: string
+  price: string | null
+  stop_px: string | null
+  handl_inst: string | null
+  ex_destination: string | null
+  state: string
+  cum_qty: string
+  leaves_qty: string
+  avg_px: string
+  broker_session: string | null
+  broker_order_id: string | null
+  broker_cl_ord_id: string | null
+  pending_kind: string | null
+  pending_cl_ord_id: string | null
+  pending_broker_cl_ord_id: string | null
+  pending_order_qty: string | null
+  pending_price: string | null
+  pending_stop_px: string | null
+  pending_time_in_force: string | null
+  version: number
+}
+
+export function rowToOrder (r: OrderRow): Order {
+  if (!isOrdState(r.state)) throw new Error(`order ${r.order_id} has unknown state ${r.state}`)
+  return {
+    orderId: r.order_id as OrderId,
+    clientSession: r.client_session,
+    clOrdId: r.cl_ord_id as ClOrdId,
+    origClOrdId: r.orig_cl_ord_id as ClOrdId | null,
+    account: r.account,
+    symbol: r.symbol,
+    securityType: r.security_type,
+    side: r.side as Order['side'],
+    ordType: r.ord_type as Order['ordType'],
+    timeInForce: (r.time_in_force ?? '0') as Order['timeInForce'],
+    expireTime: r.expire_time,
+    orderQty: new Decimal(r.order_qty),
+    price: dec(r.price),
+    stopPx: dec(r.stop_px),
+    handlInst: r.handl_inst,
+    exDestination: r.ex_destination,
+    state: r.state,
+    cumQty: new Decimal(r.cum_qty),
+    leavesQty: new Decimal(r.leaves_qty),
+    avgPx: new Decimal(r.avg_px),
+    brokerSession: r.broker_session,
+    brokerOrderId: r.broker_order_id,
+    brokerClOrdId: r.broker_cl_ord_id,
+    pending: r.pending_kind == null
+      ? null
+      : {
+          kind: r.pending_kind as 'cancel' | 'replace',
+          clOrdId: r.pending_cl_ord_id as ClOrdId | null,
+          brokerClOrdId: r.pending_broker_cl_ord_id,
+          orderQty: dec(r.pending_order_qty),
+          price: dec(r.pending_price),
+          stopPx: dec(r.pending_stop_px),
+          timeInForce: r.pending_time_in_force as Order['timeInForce'] | null
+        },
+    version: r.version
+  }
+}
+
+/** Column name, SQL array type, value of an order. */
+const ORDER_COLUMNS: ReadonlyArray<readonly [string, string, (o: Order) => unknown]> = [
+  ['order_id', 'text', (o) => o.orderId],
+  ['client_session', 'text', (o) => o.clientSession],
+  ['cl_ord_id', 'text', (o) => o.clOrdId],
+  ['orig_cl_ord_id', 'text', (o) => o.origClOrdId],
+  ['account', 'text', (o) => o.account],
+  ['symbol', 'text', (o) => o.symbol],
+  ['security_type', 'text', (o) => o.securityType],
+  ['side', 'text', (o) => o.side],
+  ['ord_type', 'text', (o) => o.ordType],
+  ['time_in_force', 'text', (o) => o.timeInForce],
+  ['expire_time', 'timestamptz', (o) => o.expireTime?.toISOString() ?? null],
+  ['order_qty', 'numeric', (o) => o.orderQty.toFixed()],
+  ['price', 'numeric', (o) => str(o.price)],
+  ['stop_px', 'numeric', (o) => str(o.stopPx)],
+  ['handl_inst', 'text', (o) => o.handlInst],
+  ['ex_destination', 'text', (o) => o.exDestination],
+  ['state', 'text', (o) => o.state],
+  ['ord_status', 'text', (o) => ORD_STATUS[o.state]],
+  ['cum_qty', 'numeric', (o) => o.cumQty.toFixed()],
+  ['leaves_qty', 'numeric', (o) => o.leavesQty.toFixed()],
+  ['avg_px', 'numeric', (o) => o.avgPx.toFixed()],
+  ['broker_session', 'text', (o) => o.brokerSession],
+  ['broker_order_id', 'text', (o) => o.brokerOrderId],
+  ['broker_cl_ord_id', 'text', (o) => o.brokerClOrdId],
+  ['pending_kind', 'text', (o) => o.pending?.kind ?? null],
+  ['pending_cl_ord_id', 'text', (o) => o.pending?.clOrdId ?? null],
+  ['pending_broker_cl_ord_id', 'text', (o) => o.pending?.brokerClOrdId ?? null],
+  ['pending_order_qty', 'numeric', (o) => str(o.pending?.orderQty)],
+  ['pending_price', 'numeric', (o) => str(o.pending?.price)],
+  ['pending_stop_px', 'numeric', (o) => str(o.pending?.stopPx)],
+  ['pending_time_in_force', 'text', (o) => o.pending?.timeInForce ?? null],
+  ['version', 'int', (o) => o.version]
+]
+
+/** INSERT INTO table (cols) SELECT * FROM unnest($1::t1[], …) + suffix */
+function unnestInsert (table: string, cols: ReadonlyArray<readonly [string, string]>, suffix = ''): string {
+  return `INSERT INTO ${table} (${cols.map((c) => c[0]).join(', ')}) SELECT * FROM unnest(${cols.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')})${suffix}`
+}
+
+const SQL = {
+  orders: unnestInsert('orders', ORDER_COLUMNS.map(([n, t]) => [n, t] as const),
+    ` ON CONFLICT (order_id) DO UPDATE SET ${ORDER_COLUMNS.slice(1).map(([n]) => `${n} = EXCLUDED.${n}`).join(', ')}, updated_at = now()`),
+  clOrdIds: unnestInsert('client_order_ids', [['client_session', 'text'], ['cl_ord_id', 'text'], ['order_id', 'text'], ['kind', 'text']]),
+  routes: unnestInsert('broker_routes', [['broker_session', 'text'], ['broker_cl_ord_id', 'text'], ['order_id', 'text'], ['kind', 'text'], ['status', 'text'], ['broker_order_id', 'text']],
+    ' ON CONFLICT (broker_session, broker_cl_ord_id) DO UPDATE SET status = EXCLUDED.status, broker_order_id = EXCLUDED.broker_order_id'),
+  executions: unnestInsert('executions', [['id', 'bigint'], ['broker_session', 'text'], ['exec_id', 'text'], ['order_id', 'text'], ['account', 'text'], ['symbol', 'text'], ['side', 'text'],
+    ['corrects_id', 'bigint'], ['exec_type', 'text'], ['last_qty', 'numeric'], ['last_px', 'numeric'], ['commission', 'numeric'], ['client_exec_id', 'text']],
+  ' ON CONFLICT (broker_session, exec_id) DO NOTHING RETURNING exec_id'),
+  executionStatus: 'UPDATE executions e SET status = u.status FROM unnest($1::bigint[], $2::text[]) AS u(id, status) WHERE e.id = u.id',
+  positions: unnestInsert('positions', [['account', 'text'], ['symbol', 'text'], ['qty', 'numeric'], ['cost_basis', 'numeric'], ['avg_cost', 'numeric'], ['realized_pnl', 'numeric'],
+    ['fees', 'numeric'], ['pnl_day', 'date'], ['realized_pnl_day_start', 'numeric']],
+  ' ON CONFLICT (account, symbol) DO UPDATE SET qty = EXCLUDED.qty, cost_basis = EXCLUDED.cost_basis, avg_cost = EXCLUDED.avg_cost, realized_pnl = EXCLUDED.realized_pnl,' +
+    ' fees = EXCLUDED.fees, pnl_day = EXCLUDED.pnl_day, realized_pnl_day_start = EXCLUDED.realized_pnl_day_start, updated_at = now()'),
+  audit: unnestInsert('audit_log', [['id', 'bigint'], ['at', 'timestamptz'], ['actor', 'text'], ['kind', 'text'], ['order_id', 'text'], ['from_state', 'text'], ['to_state', 'text'],
+    ['detail', 'jsonb'], ['fix_message', 'text'], ['prev_hash', 'text'], ['hash', 'text']]),
+  messages: unnestInsert('fix_messages', [['session_id', 'text'], ['seq_num', 'int'], ['msg_type', 'text'], ['sent_at', 'timestamptz'], ['raw', 'text']],
+    ' ON CONFLICT (session_id, seq_num) DO UPDATE SET msg_type = EXCLUDED.msg_type, sent_at = EXCLUDED.sent_at, raw = EXCLUDED.raw'),
+  sessions: 'UPDATE fix_sessions f SET next_sender_seq_num = GREATEST(f.next_sender_seq_num, coalesce(u.s, 0)),' +
+    ' next_target_seq_num = GREATEST(f.next_target_seq_num, coalesce(u.t, 0)), updated_at = now()' +
+    ' FROM unnest($1::text[], $2::int[], $3::int[]) AS u(k, s, t) WHERE f.session_id = u.k',
+  engineState: 'UPDATE engine_state SET last_batch_id = $1, next_order_id = $2, next_broker_cl_ord_id = $3, next_client_exec_id = $4, next_execution_id = $5, updated_at = now() WHERE id = 1',
+  head: `SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}) AS locked, (SELECT last_batch_id FROM engine_state WHERE id = 1) AS last_batch_id,` +
+    ' a.id, a.hash FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) a ON true'
+} as const
+
+/** Columns of the fills of an order / of an account in a symbol. */
+const FILL_COLUMNS = 'id, corrects_id, status, exec_type, side, last_qty, last_px, commission'
+
+interface FillDbRow { id: string, corrects_id: string | null, status: string, exec_type: string, side: string, last_qty: string, last_px: string, commission: string | null }
+
+const toFill = (r: FillDbRow): FillRow => ({
+  id: String(r.id), correctsId: r.corrects_id == null ? null : String(r.corrects_id), status: r.status, execType: r.exec_type, side: r.side,
+  qty: new Decimal(r.last_qty), px: new Decimal(r.last_px), commission: dec(r.commission)
+})
+
+export interface PgJournalStoreOptions {
+  readonly url: string
+  readonly logger: Logger
+  /** broker ExecIDs loaded into the dedupe filter at start, newest first (beyond: the unique constraint) */
+  readonly execKeysLoaded?: number
+}
+
+export class PgJournalStore implements EngineStore {
+  private readonly pool: Pool
+  private readonly log: Logger
+
+  constructor (private readonly opts: PgJournalStoreOptions) {
+    this.log = opts.logger.child({ component: 'journal' })
+    // query_timeout: a Postgres that hangs fails the batch instead of holding everything forever
+    this.pool = new Pool({ connectionString: opts.url, max: 4, connectionTimeoutMillis: 5000, query_timeout: 15_000 })
+    // A connection that dies while idle (Postgres restarted) must not take the process down.
+    this.pool.on('error', (e) => { this.log.warn({ err: e }, 'idle Postgres connection lost') })
+  }
+
+  async close (): Promise<void> { await this.pool.end() }
+
+  private async q<T> (text: string | QueryConfig, values?: unknown[]): Promise<T[]> {
+    const r = await this.pool.query(text as string, values)
+    return r.rows as T[]
+  }
+
+  // ---- snapshot ----------------------------------------------------------------------
+
+  async load (): Promise<EngineSnapshot> {
+    const [st] = await this.q<{ last_batch_id: string, next_order_id: string, next_broker_cl_ord_id: string, next_client_exec_id: string, next_execution_id: string }>('SELECT * FROM engine_state WHERE id = 1')
+    if (st == null) throw new Error('engine_state has no row: run the migrations')
+    const orders = (await this.q<OrderRow>(`SELECT * FROM orders WHERE state IN ${OPEN_STATES}`)).map(rowToOrder)
+    const ids = orders.map((o) => o.orderId)
+    const routes = (await this.q<{ broker_session: string, broker_cl_ord_id: string, order_id: string, kind: string, status: string, broker_order_id: string | null }>(
+      'SELECT broker_session, broker_cl_ord_id, order_id, kind, status, broker_order_id FROM broker_routes WHERE order_id = ANY($1::text[]) ORDER BY created_at, broker_cl_ord_id', [ids]))
+      .map((r): RouteState => ({ broker: r.broker_session, brokerClOrdId: r.broker_cl_ord_id, orderId: r.order_id, kind: r.kind, status: r.status, brokerOrderId: r.broker_order_id }))
+    const open = new Set<string>(ids)
+    const clOrdIds: Array<{ session: string, clOrdId: string, orderId: string }> = []
+    const orphans: Array<{ session: string, clOrdId: string }> = []
+    await this.cursor<{ client_session: string, cl_ord_id: string, order_id: string }>('SELECT client_session, cl_ord_id, order_id FROM client_order_ids', (rows) => {
+      for (const r of rows) {
+        if (open.has(r.order_id)) clOrdIds.push({ session: r.client_session, clOrdId: r.cl_ord_id, orderId: r.order_id })
+        else orphans.push({ session: r.client_session, clOrdId: r.cl_ord_id })
+      }
+    })
+    const positions = (await this.q<{ account: string, symbol: string, qty: string, cost_basis: string, avg_cost: string, realized_pnl: string, fees: string, pnl_day: string | null, realized_pnl_day_start: string }>(
+      "SELECT account, symbol, qty, cost_basis, avg_cost, realized_pnl, fees, to_char(pnl_day, 'YYYY-MM-DD') AS pnl_day, realized_pnl_day_start FROM positions"))
+      .map((r) => ({
+        account: r.account,
+        symbol: r.symbol,
+        p: {
+          qty: new Decimal(r.qty), costBasis: new Decimal(r.cost_basis), avgCost: new Decimal(r.avg_cost), realizedPnl: new Decimal(r.realized_pnl), fees: new Decimal(r.fees),
+          pnlDay: r.pnl_day, dayStart: new Decimal(r.realized_pnl_day_start)
+        } satisfies PositionState
+      }))
+    const lastFills = (await this.q<{ symbol: string, id: string, last_px: string }>(
+      'SELECT s.symbol, e.id, e.last_px FROM (SELECT DISTINCT symbol FROM positions) s CROSS JOIN LATERAL (SELECT id, last_px FROM executions x' +
+      " WHERE x.symbol = s.symbol AND x.status = 'active' AND x.exec_type IN ('F', 'G') AND x.last_px IS NOT NULL ORDER BY x.id DESC LIMIT 1) e"))
+      .map((r) => ({ symbol: r.symbol, id: String(r.id), px: new Decimal(r.last_px) }))
+    const execKeys = (await this.q<{ broker_session: string, exec_id: string }>(
+      'SELECT broker_session, exec_id FROM (SELECT broker_session, exec_id FROM executions ORDER BY id DESC LIMIT $1) recent' +
+      ' UNION SELECT broker_session, exec_id FROM executions WHERE order_id = ANY($2::text[])', [this.opts.execKeysLoaded ?? 1_000_000, ids]))
+      .map((r) => ({ broker: r.broker_session, execId: r.exec_id }))
+    const killSwitches = (await this.q<{ scope: string }>('SELECT scope FROM kill_switches WHERE active')).map((r) => r.scope)
+    return {
+      counters: { nextOrderId: BigInt(st.next_order_id), nextBrokerClOrdId: BigInt(st.next_broker_cl_ord_id), nextClientExecId: BigInt(st.next_client_exec_id), nextExecutionId: BigInt(st.next_execution_id) },
+      lastBatchId: BigInt(st.last_batch_id),
+      orders,
+      routes,
+      clOrdIds,
+      otherClOrdIds: orphans,
+      positions,
+      lastFills,
+      execKeys,
+      killSwitches
+    }
+  }
+
+  /** Stream a large result in chunks (a server-side cursor). */
+  private async cursor<T> (sql: string, each: (rows: T[]) => void, chunk = 50_000): Promise<void> {
+    const c = await this.pool.connect()
+    try {
+      await c.query('BEGIN READ ONLY')
+      await c.query(`DECLARE fixgw_load NO SCROLL CURSOR FOR ${sql}`)
+      for (;;) {
+        const r = await c.query(`FETCH ${chunk} FROM fixgw_load`)
+        if (r.rows.length === 0) break
+        each(r.rows as T[])
+      }
+      await c.query('COMMIT')
+      c.release()
+    } catch (e) {
+      c.release(e as Error)
+      throw e
+    }
+  }
+
+  // ---- the batch ---------------------------------------------------------------------
+
+  async commit (batch: Batch): Promise<void> {
+    const c = await this.pool.connect()
+    try {
+      await this.write(c, batch)
+      c.release()
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {})
+      c.release(e as Error)
+      throw e
+    }
+  }
+
+  private async write (c: PoolClient, batch: Batch): Promise<void> {
+    const j = batch.journal
+    const run = async (name: string, text: string, values: unknown[]): Promise<{ rows: unknown[], rowCount: number | null }> =>
+      await c.query({ name, text, values })
+    await c.query('BEGIN')
+    const head = (await run('fixgw_head', SQL.head, [])).rows[0] as { last_batch_id: string | null, id: string | null, hash: string | null }
+    if (head.last_batch_id != null && BigInt(head.last_batch_id) >= batch.id) {
+      throw new Error(`batch ${batch.id} is not after the last committed batch ${head.last_batch_id}: is another gateway writing to this database?`)
+    }
+    if (j.orders.size > 0) {
+      const orders = [...j.orders.values()]
+      await run('fixgw_orders', SQL.orders, ORDER_COLUMNS.map(([, , get]) => orders.map(get)))
+    }
+    if (j.clOrdIds.length > 0) {
+      const r = j.clOrdIds
+      await run('fixgw_clordids', SQL.clOrdIds, [r.map((x) => x.session), r.map((x) => x.clOrdId), r.map((x) => x.orderId), r.map((x) => x.kind)])
+    }
+    if (j.routes.size > 0) {
+      const r = [...j.routes.values()]
+      await run('fixgw_routes', SQL.routes, [r.map((x) => x.broker), r.map((x) => x.brokerClOrdId), r.map((x) => x.orderId), r.map((x) => x.kind), r.map((x) => x.status), r.map((x) => x.brokerOrderId)])
+    }
+    if (j.executions.length > 0) {
+      const e = j.executions
+      const r = await run('fixgw_executions', SQL.executions, [e.map((x) => x.id), e.map((x) => x.brokerSession), e.map((x) => x.execId), e.map((x) => x.orderId), e.map((x) => x.account),
+        e.map((x) => x.symbol), e.map((x) => x.side), e.map((x) => x.correctsId ?? null), e.map((x) => x.execType), e.map((x) => str(x.lastQty)), e.map((x) => str(x.lastPx)),
+        e.map((x) => str(x.commission)), e.map((x) => x.clientExecId)])
+      if ((r.rowCount ?? 0) < e.length) {
+        const written = new Set((r.rows as Array<{ exec_id: string }>).map((x) => x.exec_id))
+        this.log.error({ execIds: e.filter((x) => !written.has(x.execId)).map((x) => `${x.brokerSession}:${x.execId}`) },
+          'broker ExecID recorded long ago came again and was applied: it was older than the dedupe window loaded at start')
+      }
+    }
+    if (j.executionStatus.size > 0) {
+      await run('fixgw_exec_status', SQL.executionStatus, [[...j.executionStatus.keys()], [...j.executionStatus.values()]])
+    }
+    if (j.positions.size > 0) {
+      const p = [...j.positions.values()]
+      await run('fixgw_positions', SQL.positions, [p.map((x) => x.account), p.map((x) => x.symbol), p.map((x) => x.p.qty.toFixed()), p.map((x) => x.p.costBasis.toFixed()),
+        p.map((x) => x.p.avgCost.toFixed()), p.map((x) => x.p.realizedPnl.toFixed()), p.map((x) => x.p.fees.toFixed()), p.map((x) => x.p.pnlDay), p.map((x) => x.p.dayStart.toFixed())])
+    }
+    if (j.audit.length > 0) {
+      const a = chainEntries(head.id ?? '0', head.hash, j.audit)
+      await run('fixgw_audit', SQL.audit, [a.map((x) => x.id), a.map((x) => x.at.toISOString()), a.map((x) => x.actor), a.map((x) => x.kind), a.map((x) => x.orderId),
+        a.map((x) => x.fromState), a.map((x) => x.toState), a.map((x) => x.detail), a.map((x) => x.fixMessage), a.map((x) => x.prevHash), a.map((x) => x.hash)])
+    }
+    if (j.messages.length > 0) {
+      const m = j.messages
+      await run('fixgw_messages', SQL.messages, [m.map((x) => x.sessionKey), m.map((x) => x.seqNum), m.map((x) => x.msgType), m.map((x) => x.sentAt.toISOString()), m.map((x) => x.raw)])
+    }
+    const sender = new Map<string, number>()
+    for (const m of j.messages) sender.set(m.sessionKey, Math.max(sender.get(m.sessionKey) ?? 0, m.seqNum + 1))
+    const keys = [...new Set([...sender.keys(), ...j.inbound.keys()])].sort()
+    if (keys.length > 0) {
+      await run('fixgw_sessions', SQL.sessions, [keys, keys.map((k) => sender.get(k) ?? null), keys.map((k) => j.inbound.get(k) ?? null)])
+    }
+    const n = batch.counters
+    await run('fixgw_engine_state', SQL.engineState, [String(batch.id), String(n.nextOrderId), String(n.nextBrokerClOrdId), String(n.nextClientExecId), String(n.nextExecutionId)])
+    try {
+      await c.query('COMMIT')
+    } catch (e) {
+      // Sent, not answered: it may have committed. The engine asks lastBatchId().
+      throw Object.assign(e as Error, { outcomeUnknown: true })
+    }
+  }
+
+  async lastBatchId (): Promise<bigint> {
+    const [r] = await this.q<{ last_batch_id: string }>('SELECT last_batch_id FROM engine_state WHERE id = 1')
+    return BigInt(r.last_batch_id)
+  }
+
+  // ---- rare reads ------------------------------------------------------------------------
+
+  async loadOrder (orderId: string): Promise<{ order: Order, clOrdIds: Array<{ session: string, clOrdId: string }>, routes: RouteState[] } | null> {
+    const [row] = await this.q<OrderRow>('SELECT * FROM orders WHERE order_id = $1', [orderId])
+    if (row == null) return null
+    const clOrdIds = (await this.q<{ client_session: string, cl_ord_id: string }>('SELECT client_session, cl_ord_id FROM client_order_ids WHERE order_id = $1', [orderId]))
+      .map((r) => ({ session: r.client_session, clOrdId: r.cl_ord_id }))
+    const routes = (await this.q<{ broker_session: string, broker_cl_ord_id: string, kind: string, status: string, broker_order_id: string | null }>(
+      'SELECT broker_session, broker_cl_ord_id, kind, status, broker_order_id FROM broker_routes WHERE order_id = $1 ORDER BY created_at, broker_cl_ord_id', [orderId]))
+      .map((r): RouteState => ({ broker: r.broker_session, brokerClOrdId: r.broker_cl_ord_id, orderId, kind: r.kind, status: r.status, brokerOrderId: r.broker_order_id }))
+    return { order: rowToOrder(row), clOrdIds, routes }
+  }
+
+  async orderIdOfClOrdId (session: string, clOrdId: string): Promise<string | null> {
+    const [r] = await this.q<{ order_id: string }>('SELECT order_id FROM client_order_ids WHERE client_session = $1 AND cl_ord_id = $2', [session, clOrdId])
+    return r?.order_id ?? null
+  }
+
+  async orderIdOfRoute (broker: string, brokerClOrdId: string): Promise<string | null> {
+    const [r] = await this.q<{ order_id: string }>('SELECT order_id FROM broker_routes WHERE broker_session = $1 AND broker_cl_ord_id = $2', [broker, brokerClOrdId])
+    return r?.order_id ?? null
+  }
+
+  async execIdTaken (broker: string, execId: string): Promise<boolean> {
+    const rows = await this.q('SELECT 1 FROM executions WHERE broker_session = $1 AND exec_id = $2', [broker, execId])
+    return rows.length > 0
+  }
+
+  async findExecution (broker: string, execId: string): Promise<StoredExecution | null> {
+    const [r] = await this.q<{ id: string, order_id: string, exec_type: string, status: StoredExecution['status'], last_qty: string | null, last_px: string | null, client_exec_id: string | null }>(
+      'SELECT id, order_id, exec_type, status, last_qty, last_px, client_exec_id FROM executions WHERE broker_session = $1 AND exec_id = $2', [broker, execId])
+    if (r == null) return null
+    return { id: String(r.id), orderId: r.order_id, execType: r.exec_type, status: r.status, lastQty: dec(r.last_qty), lastPx: dec(r.last_px), clientExecId: r.client_exec_id }
+  }
+
+  async orderFills (orderId: string): Promise<FillRow[]> {
+    return (await this.q<FillDbRow>(`SELECT ${FILL_COLUMNS} FROM executions WHERE order_id = $1 AND exec_type IN ('F', 'G')`, [orderId])).map(toFill)
+  }
+
+  async accountFills (account: string, symbol: string): Promise<FillRow[]> {
+    return (await this.q<FillDbRow>(`SELECT ${FILL_COLUMNS} FROM executions WHERE account = $1 AND symbol = $2 AND exec_type IN ('F', 'G')`, [account, symbol])).map(toFill)
+  }
+
+  async purgeDedupe (session: string, days: number, limit: number): Promise<string[]> {
+    const rows = await this.q<{ cl_ord_id: string }>(PURGE_DEDUPE_SQL, [session, Math.floor(days), limit])
+    return rows.map((r) => r.cl_ord_id)
+  }
+}
