@@ -81,7 +81,7 @@ export class OutboundPipeline {
       this.running = null
       // pushed after drain() found the queue empty but before this callback ran: it
       // would otherwise wait for the next message sent on the session
-      if (this.items.length > 0 && !this.failed) this.kick()
+      if (this.items.length > 0 && (!this.failed || this.items[0].kind === 'journaled')) this.kick()
     })
   }
 
