@@ -57,9 +57,17 @@ export class OutboundPipeline {
   private push (item: Item): void {
     if (this.failed) return
     this.items.push(item)
-    if (this.running == null) {
-      this.running = this.drain().finally(() => { this.running = null })
-    }
+    this.kick()
+  }
+
+  private kick (): void {
+    if (this.running != null) return
+    this.running = this.drain().finally(() => {
+      this.running = null
+      // pushed after drain() found the queue empty but before this callback ran: it
+      // would otherwise wait for the next message sent on the session
+      if (this.items.length > 0 && !this.failed) this.kick()
+    })
   }
 
   private async drain (): Promise<void> {
