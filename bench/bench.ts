@@ -498,15 +498,14 @@ async function run (o: BenchOptions): Promise<number> {
     disconnects: p?.disconnects ?? null,
     sendFailures: p?.sendFailures ?? null,
     overloaded: p?.overloaded ?? null,
-    clientSessionWarnings: p?.sessionWarnings ?? null,
-    clientSessionErrors: p?.sessionErrors ?? null,
+    clientSessionProblems: p?.sessionProblems ?? null,
     gatewayLog: gwLog,
     gatewayExit: gateway?.exited ?? null,
     brokerLogWarnings: brokerLogs.reduce((a, x) => a + x.warnings + x.errors, 0),
     examples: [...(p?.examples ?? []), ...(gwLog?.first ?? []).map((l) => `gateway log: ${l}`), ...brokerLogs.flatMap((x) => x.first.map((l) => `broker log: ${l}`))].slice(0, 20)
   }
   if (p != null && (p.rejects + p.timeouts + p.otherTerminal + p.filledWithoutAck + p.unknownReports + p.businessRejects + p.cancelRejects +
-    p.disconnects + p.sendFailures + p.sessionErrors > 0 || p.overloaded)) problemsFound = true
+    p.disconnects + p.sendFailures + p.sessionProblems > 0 || p.overloaded)) problemsFound = true
   if ((gwLog?.errors ?? 0) > 0) problemsFound = true
   if (abortReason != null) problemsFound = true
   result.ok = !problemsFound
@@ -547,7 +546,7 @@ function printSummary (r: Record<string, unknown>, o: BenchOptions): void {
   const st = r.startup as Record<string, number | null> | undefined
   if (st != null) out.push(`  start-up     spawn -> "gateway started" ${String(st.spawnToGatewayStartedMs)} ms, -> all sessions logged on ${String(st.spawnToAllSessionsLoggedOnMs)} ms`)
   const p = r.problems as Record<string, unknown>
-  const counts = ['rejects', 'timeouts', 'otherTerminal', 'filledWithoutAck', 'unknownReports', 'businessRejects', 'cancelRejects', 'disconnects', 'sendFailures', 'clientSessionErrors']
+  const counts = ['rejects', 'timeouts', 'otherTerminal', 'filledWithoutAck', 'unknownReports', 'businessRejects', 'cancelRejects', 'disconnects', 'sendFailures', 'clientSessionProblems']
     .filter((k) => typeof p[k] === 'number' && (p[k] as number) > 0).map((k) => `${k} ${String(p[k])}`)
   if (p.overloaded === true) counts.push('overloaded')
   const gl = p.gatewayLog as { warnings: number, errors: number } | null

@@ -35,6 +35,12 @@ const server = net.createServer((socket) => {
     onProblem: (text) => log(40, text),
     onClose: (reason) => { sessions.delete(s); log(30, 'connection closed', { reason }) },
     onApp: (msgType, frame) => {
+      if (msgType === 'H') {
+        // status request (the gateway asks about orders left open by an earlier run): we keep no orders
+        const clOrdId = field(frame, 11) ?? ''
+        s.send('8', `37=NONE${SOH}11=${clOrdId}${SOH}17=${prefix}-S${nextId++}${SOH}150=I${SOH}39=8${SOH}55=${field(frame, 55) ?? ''}${SOH}54=${field(frame, 54) ?? '1'}${SOH}151=0${SOH}14=0${SOH}6=0${SOH}58=unknown order${SOH}`)
+        return
+      }
       if (msgType !== 'D') {
         s.send('j', `45=${String(field(frame, 34))}${SOH}372=${msgType}${SOH}380=3${SOH}58=lean broker does not support ${msgType}${SOH}`)
         return
