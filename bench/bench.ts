@@ -172,6 +172,21 @@ function rssReport (samples: readonly RssSample[], windowStart: number | null): 
   }
 }
 
+/** Fills per whole second of the window: is the rate sustained, or an average of bursts and stalls? */
+function perSecond (series: readonly number[], windowS: number): Record<string, unknown> | null {
+  const whole = series.slice(0, Math.floor(windowS)) // the last second is partial
+  if (whole.length === 0) return null
+  const sorted = Float64Array.from(whole).sort()
+  const q = (p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]
+  let series10: number[] | null = null
+  if (whole.length > 300) {
+    // 10-second averages of a long run
+    series10 = []
+    for (let i = 0; i + 10 <= whole.length; i += 10) series10.push(round(whole.slice(i, i + 10).reduce((a, b) => a + b, 0) / 10, 1))
+  }
+  return { seconds: whole.length, min: sorted[0], p10: q(0.1), p50: q(0.5), max: sorted[sorted.length - 1], ...(series10 == null ? { series: whole } : { series10s: series10 }) }
+}
+
 function fmt (s: LatencySummary | undefined): string {
   if (s == null || s.count === 0) return 'no samples'
   return `p50 ${String(s.p50)}  p90 ${String(s.p90)}  p99 ${String(s.p99)}  p99.9 ${String(s.p999)}  max ${String(s.max)}  (${s.count})`
@@ -248,6 +263,7 @@ async function run (o: BenchOptions): Promise<number> {
       const windowS = (s1.t - s0.t) / 1000
       result.window = { seconds: round(windowS, 3), ordersSent: c.measuredSent, ordersFilled: fills, ordersCompleted: c.measuredCompleted }
       result.ordersPerSecond = round(fills / windowS, 1)
+      result.perSecond = perSecond(g.fillsPerSecond, windowS)
       result.cpu = cpuFigures(s0, s1, fills)
       const d0 = await s0.db
       const d1 = await s1.db
@@ -528,7 +544,8 @@ function printSummary (r: Record<string, unknown>, o: BenchOptions): void {
   const pg = r.postgres as ServerInfo | undefined
   if (pg != null) out.push(`  PostgreSQL ${pg.version}: fsync=${pg.fsync} synchronous_commit=${pg.synchronousCommit}`)
   const w = r.window as Record<string, number> | null | undefined
-  if (w != null) out.push(`  throughput   ${String(r.ordersPerSecond)} orders/s (${w.ordersFilled} filled in ${w.seconds} s)`)
+  const ps = r.perSecond as Record<string, number> | null | undefined
+  if (w != null) out.push(`  throughput   ${String(r.ordersPerSecond)} orders/s (${w.ordersFilled} filled in ${w.seconds} s)${ps != null ? `; per second: min ${ps.min}, p10 ${ps.p10}, median ${ps.p50}, max ${ps.max}` : ''}`)
   if (r.ackMs != null) {
     out.push(`  ack ms       ${fmt(r.ackMs as LatencySummary)}   [from ${String(r.latencyFrom)}]`)
     out.push(`  filled ms    ${fmt(r.filledMs as LatencySummary)}`)

@@ -261,6 +261,9 @@ export class LoadGenerator implements ClientEvents {
   private window: 'before' | 'open' | 'closed' = 'before'
   /** performance.now() of the last fill of a measured order */
   lastMeasuredFillAt = 0
+  /** fills in each whole second since the window opened (the last one may be partial) */
+  readonly fillsPerSecond: number[] = []
+  private windowOpenedAt = 0
   private sweepTimer: NodeJS.Timeout | null = null
   private scheduleTimer: NodeJS.Timeout | null = null
   private doneWaiters: Array<() => void> = []
@@ -348,6 +351,7 @@ export class LoadGenerator implements ClientEvents {
   private openWindow (): void {
     if (this.window !== 'before') return
     this.window = 'open'
+    this.windowOpenedAt = performance.now()
     this.onWindowStart?.()
   }
 
@@ -444,7 +448,12 @@ export class LoadGenerator implements ClientEvents {
       case '2':
         if (!p.acked) this.problems.filledWithoutAck++
         this.counters.filled++
-        if (this.window === 'open') this.counters.windowFills++
+        if (this.window === 'open') {
+          this.counters.windowFills++
+          const sec = Math.floor((now - this.windowOpenedAt) / 1000)
+          while (this.fillsPerSecond.length <= sec) this.fillsPerSecond.push(0)
+          this.fillsPerSecond[sec]++
+        }
         if (p.measured) {
           this.filled.add(now - p.intended)
           this.filledFromSend.add(now - p.sent)
