@@ -274,20 +274,19 @@ async function run (o: BenchOptions): Promise<number> {
     } else {
       result.window = null
       result.ordersPerSecond = null
+    }
+    result.ackMs = summarize(g.ack)
+    result.filledMs = summarize(g.filled)
+    result.latencyFrom = mode === 'open' ? 'intended send time (open loop)' : 'send time (closed loop)'
+    if (mode === 'open') {
+      result.ackFromActualSendMs = summarize(g.ackFromSend)
+      result.filledFromActualSendMs = summarize(g.filledFromSend)
+      result.generatorSendLagMs = summarize(g.sendLag)
+    }
+    result.gatewayRss = rssReport(rss, s0?.t != null ? s0.t - spawnT : null)
+    result.totals = { sent: c.sent, filled: c.filled, completed: c.completed }
+    if (db != null && pgStat === 'enabled') result.topStatements = await topStatements(db.client).catch((e: Error): StatementStat[] | string => e.message)
   }
-  result.ackMs = summarize(g.ack)
-  result.filledMs = summarize(g.filled)
-  result.latencyFrom = mode === 'open' ? 'intended send time (open loop)' : 'send time (closed loop)'
-  if (mode === 'open') {
-    result.ackFromActualSendMs = summarize(g.ackFromSend)
-    result.filledFromActualSendMs = summarize(g.filledFromSend)
-    result.generatorSendLagMs = summarize(g.sendLag)
-  }
-  result.gatewayRss = rssReport(rss, s0?.t != null ? s0.t - spawnT : null)
-  result.totals = { sent: c.sent, filled: c.filled, completed: c.completed }
-  if (db != null && pgStat === 'enabled') result.topStatements = await topStatements(db.client).catch((e: Error): StatementStat[] | string => e.message)
-  }
-
 
   try {
     // -- database: fresh bench database, migrated, preloaded --------------------------
@@ -327,8 +326,8 @@ async function run (o: BenchOptions): Promise<number> {
 
     const brokerTargets = o.direct ? Array.from({ length: o.clients }, (_, i) => `BENCH${i + 1}`) : [GATEWAY_COMP_ID]
     for (let i = 0; i < brokerPorts.length; i++) {
-      const b = new ChildProcessRunner(`sim-broker-${i + 1}`, path.join(runDir, `sim-broker-${i + 1}.log`))
-      b.onUnexpectedExit = (code, signal) => requestAbort(`simulated broker ${i + 1} exited (code ${String(code)}, signal ${String(signal)}); see ${b.logFile}`)
+      const b = new ChildProcessRunner(`broker-${i + 1}`, path.join(runDir, `broker-${i + 1}.log`))
+      b.onUnexpectedExit = (code, signal) => requestAbort(`broker ${i + 1} exited (code ${String(code)}, signal ${String(signal)}); see ${b.logFile}`)
       const common = ['--host', HOST, '--port', String(brokerPorts[i]), '--sender', BROKER_COMP_ID, '--target', brokerTargets[i]]
       if (o.broker === 'sim') b.start(['sim-broker', ...common, '--fills', '1', '--ack-delay', '0', '--fill-delay', '0'], { env: { LOG_LEVEL: 'info' } })
       else b.start(common, { script: path.join(__dirname, 'lean-broker.js') })
