@@ -49,9 +49,23 @@ export class Connection {
     else this.closeHandlers.push(handler)
   }
 
-  /** false when the socket's buffer is full: wait for drained() before writing a lot more */
+  private corked = false
+
+  /**
+   * false when the socket's buffer is full: wait for drained() before writing a lot more.
+   * Writes made in one turn of the event loop (a committed batch's messages) leave in one
+   * system call: the socket is corked until the turn ends.
+   */
   write (bytes: Buffer): boolean {
     if (!this.isOpen) return true
+    if (!this.corked) {
+      this.corked = true
+      this.socket.cork()
+      setImmediate(() => {
+        this.corked = false
+        this.socket.uncork()
+      })
+    }
     return this.socket.write(bytes)
   }
 
