@@ -4,6 +4,7 @@
  * count them. Nothing here knows how the gateway works inside: the inputs are what the
  * peers received, what went over the wire (WireTap) and the rows in Postgres.
  */
+import { expect } from 'chai'
 import type { WireFrame } from './wire-tap'
 import { isAck, isTerminalEr, type ClientMessage, type SentOrder } from './fault-client'
 import type { BrokerOrderSeen } from './fault-broker'
@@ -12,6 +13,11 @@ import { TERMINAL, type OrderRow } from './pg'
 /** At most `max` items, then "… and N more". */
 export function few (items: readonly string[], max = 15): string {
   return items.length <= max ? items.join('; ') : `${items.slice(0, max).join('; ')}; … and ${items.length - max} more`
+}
+
+/** Assert an empty problem list, with a short message: "<what>: 3 × (first; second; third)". */
+export function expectNone (problems: readonly string[], what: string, max = 12): void {
+  expect(problems.length, `${what}: ${problems.length} × (${few(problems, max)})`).to.equal(0)
 }
 
 /**
