@@ -16,7 +16,7 @@ import { settle, sleep, until } from '../support/faults/wait'
 import { TERMINAL, type OrderRow } from '../support/faults/pg'
 import { isTerminalEr, type ClientMessage } from '../support/faults/fault-client'
 import {
-  describeOrder, duplicateOrdersAtBroker, expectNone, histogram, notTerminal, ranges, seqNumHoles, sequenceResetProblems, terminalErProblems
+  describeOrder, duplicateOrdersAtBroker, expectNone, histogram, resendStats, notTerminal, ranges, seqNumHoles, sequenceResetProblems, terminalErProblems
 } from '../support/faults/checks'
 
 const RATE = pick(25, 40)
@@ -24,10 +24,11 @@ const AWAY_MS = pick(2000, 5000)
 const BLACKHOLE_MS = 400
 const LOAD_MS = 1500 // before the first outage, between them, after the last
 const SETTLE_MS = pick(15000, 45000)
+// fills 1 s after the ack: every outage leaves orders open at the broker whose fills it forgets
 
 describe(`faults: the broker goes away and comes back (${FULL ? 'full' : 'short'})`, function () {
   this.timeout(90000 + 2 * AWAY_MS + SETTLE_MS)
-  const rig = new FaultRig({ prefix: `BA${Date.now().toString(36)}`, broker: { ackDelayMs: 5, fillDelayMs: 300, whileAway: 'drop' } })
+  const rig = new FaultRig({ prefix: `BA${Date.now().toString(36)}`, broker: { ackDelayMs: 5, fillDelayMs: 1000, whileAway: 'drop' } })
   const outages: Array<{ how: string, from: number, to: number }> = []
   const problems: string[] = []
   let received: ClientMessage[] = []
@@ -77,6 +78,7 @@ describe(`faults: the broker goes away and comes back (${FULL ? 'full' : 'short'
     console.log([
       `    broker-away summary: outages ${outages.map((o) => `${o.how} ${o.to - o.from} ms`).join(', ')}; ${sent.length} orders sent, ${sentDuringOutages()} of them during the outages`,
       `      wire: ${lost.length} NewOrderSingles lost in the black hole, ${rig.brokerTap.droppedFrames.filter((f) => f.from === BROKER).length} broker messages lost; broker connections ${rig.brokerTap.connectionCount}`,
+      `      gateway asked the broker: ${resendStats(rig.brokerFrames(), GW)}; the broker asked: ${resendStats(rig.brokerFrames(), BROKER)}`,
       `      broker: ${seen.length} NewOrderSingles (${seen.filter((s) => s.possDup).length} PossDup, ${seen.filter((s) => s.possResend).length} PossResend), ${rig.brokerApp.dropped} ERs forgotten while away, ${rig.brokerApp.statusRequests.length} status requests`,
       `      postgres: states ${histogram([...orders.values()].map((o) => o.state))}; client ERs ${histogram(received.filter((m) => m.msgType === '8').map((m) => `150=${m.execType ?? ''}`))}`
     ].join('\n'))

@@ -17,7 +17,7 @@ import { TERMINAL, type OrderRow } from '../support/faults/pg'
 import { isTerminalEr, type ClientMessage } from '../support/faults/fault-client'
 import type { CliResult } from '../support/run-cli'
 import {
-  acknowledged, describeOrder, duplicateOrdersAtBroker, expectNone, histogram, lostAcknowledged, notTerminal, ranges, seqNumHoles,
+  acknowledged, describeOrder, duplicateOrdersAtBroker, expectNone, resendStats, histogram, lostAcknowledged, notTerminal, ranges, seqNumHoles,
   sequenceResetProblems, terminalErProblems
 } from '../support/faults/checks'
 
@@ -78,6 +78,8 @@ describe(`faults: kill -9 of the gateway ${KILLS} times under load (${FULL ? 'fu
       `      client: ${sent.length} orders sent, ${acknowledged(received).size} acknowledged, ${received.filter(isTerminalEr).length} terminal ERs (${ter.missing.length} orders without, ${ter.duplicated.length} with more than one), waited ${rig.client.waitedMs} ms logged out, ERs ${histogram(received.filter((m) => m.msgType === '8').map((m) => `150=${m.execType ?? ''}${m.possDup ? '/43=Y' : ''}`))}, other ${histogram(received.filter((m) => m.msgType !== '8').map((m) => `35=${m.msgType}`))}`,
       `      postgres: ${orders.size} orders, states ${histogram([...orders.values()].map((o) => o.state))}`,
       `      broker: ${seen.length} NewOrderSingles (${seen.filter((s) => s.possDup).length} PossDup, ${seen.filter((s) => s.possResend).length} PossResend), ${rig.brokerApp.statusRequests.length} status requests, ${rig.brokerApp.queuedLater} ERs sent after a reconnect; duplicates: ${duplicateOrdersAtBroker(seen, rig.brokerFrames(), GW).length}`,
+      `      gateway asked the client: ${resendStats(rig.clientFrames(), GW)}; the client asked: ${resendStats(rig.clientFrames(), CLIENT)}`,
+      `      gateway asked the broker: ${resendStats(rig.brokerFrames(), GW)}; the broker asked: ${resendStats(rig.brokerFrames(), BROKER)}`,
       `      connections: client ${rig.clientTap.connectionCount}, broker ${rig.brokerTap.connectionCount}; reconcile-positions exit ${reconcile.code ?? 'none'}`
     ].join('\n'))
   })

@@ -174,7 +174,16 @@ export function histogram (values: readonly string[]): string {
 
 /** One order as every side saw it, for failure messages: "K-7 (postgres Filled; client 150=0 150=F/43=Y; broker 1× D)". */
 export function describeOrder (clOrdId: string, orders: ReadonlyMap<string, OrderRow>, received: readonly ClientMessage[], seenByApp: readonly BrokerOrderSeen[]): string {
-  const ers = received.filter((m) => m.clOrdId === clOrdId).map((m) => m.msgType === '8' ? `150=${m.execType ?? ''}${m.possDup ? '/43=Y' : ''}` : `35=${m.msgType}`)
+  const text = (m: ClientMessage): string => { const t = /\|58=([^|]*)/.exec(m.text)?.[1]; return t == null ? '' : ` "${t}"` }
+  const ers = received.filter((m) => m.clOrdId === clOrdId || m.refId === clOrdId)
+    .map((m) => m.msgType === '8' ? `150=${m.execType ?? ''}${m.possDup ? '/43=Y' : ''}${m.execType === '8' ? text(m) : ''}` : `35=${m.msgType}${text(m)}`)
   const atBroker = seenByApp.filter((s) => s.account === clOrdId)
   return `${clOrdId} (postgres ${orders.get(clOrdId)?.state ?? 'none'}; client ${ers.length === 0 ? 'nothing' : ers.join(' ')}; broker ${atBroker.length}× D${atBroker.some((s) => s.possDup) ? ' incl. PossDup' : ''})`
+}
+
+/** "ResendRequests 3, 41 messages resent (43=Y), 2 gap fills": what `asker` asked of the other side and what came back. */
+export function resendStats (frames: readonly WireFrame[], asker: string): string {
+  const asked = frames.filter((f) => f.from === asker && f.msgType === '2').length
+  const back = frames.filter((f) => f.from !== asker && f.possDup && !f.dropped)
+  return `${asked} ResendRequests, ${back.filter((f) => f.msgType !== '4').length} messages resent (43=Y), ${back.filter((f) => f.msgType === '4').length} gap fills`
 }
