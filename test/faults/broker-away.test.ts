@@ -1,9 +1,10 @@
 /**
  * Fault test 3: the broker goes away while orders flow, and comes back with the same
- * sequence numbers. Two ways, in turn:
+ * sequence numbers. Three ways, in turn:
  *  - the network first loses everything for a moment (black hole: both sides keep
  *    writing, nothing arrives), then the connection is cut and reconnects refused;
- *  - the broker logs out and stops listening, then starts again.
+ *  - the broker logs out and stops listening, then starts again;
+ *  - the connection is cut several times in a row, the gateway reconnecting at once.
  * The broker forgets the ExecutionReports it could not send meanwhile, so the gateway
  * must reconcile its open orders when the broker is back. Orders the gateway took
  * meanwhile (the broker session is configured `whenDown: hold`) must reach the broker,
@@ -23,11 +24,13 @@ const RATE = pick(25, 40)
 const AWAY_MS = pick(2000, 5000)
 const BLACKHOLE_MS = 400
 const LOAD_MS = 1500 // before the first outage, between them, after the last
+const FLAPS = pick(4, 12)
+const FLAP_MS = 600
 const SETTLE_MS = pick(15000, 45000)
 // fills 1 s after the ack: every outage leaves orders open at the broker whose fills it forgets
 
 describe(`faults: the broker goes away and comes back (${FULL ? 'full' : 'short'})`, function () {
-  this.timeout(90000 + 2 * AWAY_MS + SETTLE_MS)
+  this.timeout(90000 + 2 * AWAY_MS + FLAPS * FLAP_MS + SETTLE_MS)
   const rig = new FaultRig({ prefix: `BA${Date.now().toString(36)}`, broker: { ackDelayMs: 5, fillDelayMs: 1000, whileAway: 'drop' } })
   const outages: Array<{ how: string, from: number, to: number }> = []
   const problems: string[] = []
@@ -60,6 +63,18 @@ describe(`faults: the broker goes away and comes back (${FULL ? 'full' : 'short'
     await rig.broker.start()
     stop.to = Date.now()
     try { await until(() => rig.broker.isLoggedOn, 15000, 'the gateway to log on to the broker again after it restarted') } catch (e) { problems.push((e as Error).message) }
+    await sleep(LOAD_MS)
+
+    // 3. flaps: the connection cut again and again, each time the gateway reconnects at
+    // once (logons racing the orders being routed, held and released)
+    const flaps = { how: `${FLAPS} flaps`, from: Date.now(), to: 0 }
+    outages.push(flaps)
+    for (let i = 0; i < FLAPS; i++) {
+      rig.brokerTap.cut()
+      await sleep(FLAP_MS)
+    }
+    flaps.to = Date.now()
+    try { await until(() => rig.broker.isLoggedOn, 15000, 'the gateway to log on to the broker again after the flaps') } catch (e) { problems.push((e as Error).message) }
     await sleep(LOAD_MS)
 
     await rig.client.stopSending()
