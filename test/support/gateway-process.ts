@@ -7,7 +7,15 @@ import { CLI_MAIN } from './run-cli'
 
 export class GatewayProcess {
   private child: ChildProcess | null = null
+  private readonly stopping = new Set<ChildProcess>()
   output = ''
+  /** Exits we did not cause with kill() or stop() (a crash), in order. */
+  readonly unexpectedExits: Array<{ pid: number | undefined, code: number | null, signal: NodeJS.Signals | null }> = []
+
+  /** pid of the running gateway, null when none runs. */
+  get pid (): number | null { return this.child?.pid ?? null }
+
+  get isRunning (): boolean { return this.child != null && this.child.exitCode == null && this.child.signalCode == null }
 
   constructor (readonly sessionsDir: string, readonly databaseUrl: string) {}
 
@@ -22,6 +30,7 @@ export class GatewayProcess {
     const from = this.output.length
     const child = spawn(process.execPath, [CLI_MAIN, 'start', '--sessions', this.sessionsDir, '--database-url', this.databaseUrl], { env: { ...process.env, LOG_LEVEL: process.env.GW_LOG_LEVEL ?? 'info' } })
     this.child = child
+    child.once('exit', (code, signal) => { if (!this.stopping.has(child)) this.unexpectedExits.push({ pid: child.pid, code, signal }) })
     child.stdout?.on('data', (d) => { this.output += String(d) })
     child.stderr?.on('data', (d) => { this.output += String(d) })
     const deadline = Date.now() + timeoutMs
@@ -36,6 +45,7 @@ export class GatewayProcess {
   async kill (): Promise<void> {
     const child = this.child
     if (child == null || child.exitCode != null) return
+    this.stopping.add(child)
     await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGKILL') })
     this.child = null
   }
@@ -43,6 +53,7 @@ export class GatewayProcess {
   async stop (): Promise<void> {
     const child = this.child
     if (child == null || child.exitCode != null) return
+    this.stopping.add(child)
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => child.kill('SIGKILL'), 5000)
       child.once('exit', () => { clearTimeout(t); resolve() })
