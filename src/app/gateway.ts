@@ -143,7 +143,8 @@ export class Gateway {
           } else {
             s.killSwitches.delete(u.scope)
           }
-        }).then(() => logger.info({ killSwitches: [...engine.current.killSwitches] }, 'kill switches'))
+        }).then(() => logger.info({ killSwitches: [...engine.current.killSwitches] }, 'kill switches'),
+          (e) => logger.error({ err: e }, 'kill switch change not applied'))
       }, logger)
       await killSwitches.start()
       gateway = new Gateway(db, engine, oms, clients, brokers, directory, endpoints, journal, killSwitches, database, logger)

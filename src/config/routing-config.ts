@@ -9,8 +9,14 @@
  * ],
  * "defaultRoute": true,                        // orders no rule matches come here
  * "whenDown": "hold",                          // "reject" (default) | "hold": keep it Held, send on logon
- * "fieldMap": { "set": { "1": "GW-ACCOUNT-AT-BROKER" }, "strip": [100] }  // tags toward this broker
+ * "fieldMap": { "set": { "1": "GW-ACCOUNT-AT-BROKER" }, "strip": [100] }, // tags toward this broker
+ * "staleOrderSeconds": 30                      // default: absent (always resend), see below
  * ```
+ * `staleOrderSeconds`: when the broker asks for messages again (ResendRequest, after an
+ * outage or a restart), a NewOrderSingle, cancel or replace stored longer ago than this
+ * is not resent: it is gap-filled, and the client hears the order was rejected (or the
+ * cancel/replace refused) because it was not sent in time. Absent: everything is resent
+ * with PossDupFlag=Y (what QuickFIX does), and the broker dedupes by ClOrdID.
  * Within a rule every listed field must match (fields left out match anything); rules
  * are tried by `priority` (lower first, default 100), then file order.
  */
@@ -31,6 +37,8 @@ export interface RoutingConfig {
   readonly defaultRoute: boolean
   readonly whenDown: 'reject' | 'hold'
   readonly fieldMap: FieldMap
+  /** orders older than this are gap-filled and rejected instead of resent; null: always resend */
+  readonly staleOrderSeconds: number | null
 }
 
 type Fail = (field: string, problem: string) => never
@@ -103,5 +111,15 @@ export function parseRouting (o: Json, fail: Fail): RoutingConfig {
     }
     fieldMap = { set: Object.freeze(set), strip: Object.freeze(strip) }
   }
-  return Object.freeze({ routes: Object.freeze(routes), defaultRoute: defaultRoute as boolean, whenDown: whenDown as 'reject' | 'hold', fieldMap: Object.freeze(fieldMap) })
+  const stale = o.staleOrderSeconds
+  if (stale !== undefined && (typeof stale !== 'number' || !Number.isInteger(stale) || stale < 1 || stale > 86_400)) {
+    fail('staleOrderSeconds', `must be a whole number of seconds from 1 to 86400 (got ${JSON.stringify(stale)})`)
+  }
+  return Object.freeze({
+    routes: Object.freeze(routes),
+    defaultRoute: defaultRoute as boolean,
+    whenDown: whenDown as 'reject' | 'hold',
+    fieldMap: Object.freeze(fieldMap),
+    staleOrderSeconds: stale === undefined ? null : stale as number
+  })
 }

@@ -129,4 +129,4 @@ export const COMMON_FIELDS: readonly string[] = [
 export const CLIENT_ONLY_FIELDS: readonly string[] = ['risk', 'symbols', 'dedupeRetentionDays']
 
 /** Top-level JSON fields only valid when role is "broker". */
-export const BROKER_ONLY_FIELDS: readonly string[] = ['backupHosts', 'reconnect', 'simulate', 'simulator', 'routes', 'defaultRoute', 'whenDown', 'fieldMap']
+export const BROKER_ONLY_FIELDS: readonly string[] = ['backupHosts', 'reconnect', 'simulate', 'simulator', 'routes', 'defaultRoute', 'whenDown', 'fieldMap', 'staleOrderSeconds']

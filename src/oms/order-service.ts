@@ -19,6 +19,7 @@ import { cancelOrder, replaceOrder, type CancelCommand, type ReplaceCommand } fr
 import { massCancel, orderStatus, type MassCancelCommand, type StatusCommand } from './status-mass-cancel-command'
 import { onBrokerCancelReject, onBrokerExecution } from './broker-event-handler'
 import { onBrokerLogon } from './broker-logon-command'
+import { onBrokerNotResent } from './not-resent-command'
 
 export type { OrderServiceDeps, ClientRiskConfig } from './context'
 export type { NewOrderOutcome } from './new-order-command'
@@ -60,6 +61,11 @@ export class OrderService {
 
   async onBrokerCancelReject (brokerSession: string, rej: BrokerCancelReject, fixMessage: string, origin?: Origin): Promise<void> {
     await onBrokerCancelReject(this.ctx(origin), brokerSession, rej, fixMessage)
+  }
+
+  /** An order message to a broker was gap-filled instead of resent (too old): the client hears it was not sent. */
+  async onBrokerNotResent (brokerSession: string, brokerClOrdId: string, msgType: string, staleSeconds: number | null): Promise<void> {
+    await onBrokerNotResent(this.ctx(undefined), brokerSession, brokerClOrdId, msgType, staleSeconds)
   }
 
   /** Resolves when every command submitted so far has run and committed. */

@@ -21,7 +21,7 @@ export class KillSwitchListener {
   private async connect (retryMs: number): Promise<void> {
     if (this.stopped) return
     const client = new Client({ connectionString: this.url })
-    client.on('error', (e) => { this.logger.warn({ err: e }, 'kill switch listener: connection lost') })
+    client.on('error', (e) => { this.logger.warn({ error: e.message, code: (e as { code?: string }).code }, 'kill switch listener: connection lost') })
     client.on('end', () => {
       if (this.client === client) this.client = null
       this.retry(100)

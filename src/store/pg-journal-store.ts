@@ -196,7 +196,7 @@ export class PgJournalStore implements EngineStore {
     // query_timeout: a Postgres that hangs fails the batch instead of holding everything forever
     this.pool = new Pool({ connectionString: opts.url, max: 4, connectionTimeoutMillis: 5000, query_timeout: 15_000 })
     // A connection that dies while idle (Postgres restarted) must not take the process down.
-    this.pool.on('error', (e) => { this.log.warn({ err: e }, 'idle Postgres connection lost') })
+    this.pool.on('error', (e) => { this.log.warn({ error: e.message, code: (e as { code?: string }).code }, 'idle Postgres connection lost') })
   }
 
   async close (): Promise<void> { await this.pool.end() }

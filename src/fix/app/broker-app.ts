@@ -14,6 +14,7 @@ import type { FieldMap } from '../../config/routing-config'
 import type { FixDefinitions, ILooseObject } from '../jspurefix'
 import type { SessionDirectory } from './session-directory'
 import { originOf } from './client-app'
+import type { StoredMessage } from '../store/session-store'
 
 export class BrokerFixApp implements FixApp, BrokerStatus {
   private oms: OrderService | null = null
@@ -83,6 +84,16 @@ export class BrokerFixApp implements FixApp, BrokerStatus {
       s.disconnect('STORE_FAILURE', 'could not commit a broker report')
       throw new NotAcceptedError('broker report not committed', e)
     })
+  }
+
+  /** Order messages the broker asked for again but got gap-filled (staleOrderSeconds): tell the clients. */
+  onNotResent (s: FixgwSession, messages: readonly StoredMessage[]): void {
+    for (const m of messages) {
+      const clOrdId = /\x0111=([^\x01]*)\x01/.exec(m.raw)?.[1]
+      if (clOrdId == null) continue
+      this.requireOms().onBrokerNotResent(s.name, clOrdId, m.msgType, s.settings.staleOrderSeconds)
+        .catch((e) => this.logger.error({ err: e, session: s.name, clOrdId }, 'could not reject an order that was not resent'))
+    }
   }
 
   isUp (brokerSession: string): boolean { return this.directory.get(brokerSession) != null }

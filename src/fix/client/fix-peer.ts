@@ -80,10 +80,11 @@ export class FixPeer {
     })
   }
 
-  /** Drop the connection (if any) and connect again, keeping sequence numbers. */
-  async reconnect (timeoutMs = 10000): Promise<void> {
+  /** Drop the connection (if any) and connect (or listen) again after `awayMs`, keeping sequence numbers. */
+  async reconnect (timeoutMs = 10000, awayMs = 0): Promise<void> {
     await this.endpoint.stop(500)
     this.session = null
+    if (awayMs > 0) await new Promise((resolve) => setTimeout(resolve, awayMs))
     this.endpoint = this.makeEndpoint()
     await this.start(timeoutMs)
   }

@@ -1,6 +1,7 @@
 /** What the application side of a session implements (client OMS adapter, broker adapter, simulated broker, echo app, test peers). */
 import type { MsgView } from '../jspurefix'
 import type { FixgwSession } from './fixgw-session'
+import type { StoredMessage } from '../store/session-store'
 
 export interface FixApp {
   /**
@@ -27,4 +28,9 @@ export interface FixApp {
    * onMessage for it. Default: every type is passed on.
    */
   supportsMsgType?: (msgType: string) => boolean
+  /**
+   * Stored application messages the peer asked for again that were gap-filled instead
+   * of resent (settings.staleOrderSeconds): they never reached the peer.
+   */
+  onNotResent?: (session: FixgwSession, messages: readonly StoredMessage[]) => void
 }

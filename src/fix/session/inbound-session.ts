@@ -263,8 +263,16 @@ export abstract class InboundSession extends SessionBase {
     this.log.info({ begin, requestedEnd: Number(m.get(16)), end }, 'ResendRequest received')
     if (begin >= 1 && begin <= end) {
       this.pipeline.job(async (sink) => {
-        const counts = await serviceResend({ store: this.store, dict: this.dict, settings: this.settings, log: this.log, clock: this.clock }, sink, begin, end)
-        this.log.info({ begin, end, ...counts }, 'ResendRequest answered')
+        const { stale, ...counts } = await serviceResend({ store: this.store, dict: this.dict, settings: this.settings, log: this.log, clock: this.clock }, sink, begin, end)
+        this.log.info({ begin, end, ...counts, stale: stale.length }, 'ResendRequest answered')
+        if (stale.length > 0) {
+          this.log.warn({ seqNums: stale.map((m) => m.seqNum), staleOrderSeconds: this.settings.staleOrderSeconds }, 'stale order messages gap-filled instead of resent')
+          try {
+            this.app.onNotResent?.(this as never, stale)
+          } catch (e) {
+            this.log.error({ err: e }, 'application onNotResent threw')
+          }
+        }
       }, this.conn)
     } else {
       this.log.warn({ begin, end }, 'ResendRequest for messages we never sent: nothing to resend')

@@ -22,12 +22,20 @@ export interface ResendContext {
   readonly clock: () => Date
 }
 
-export async function serviceResend (ctx: ResendContext, sink: ByteSink, begin: number, end: number): Promise<{ resent: number, gapFills: number }> {
-  const counts = { resent: 0, gapFills: 0 }
+/** Order messages a broker must not get late (settings.staleOrderSeconds). */
+const ORDER_MSG_TYPES = new Set(['D', 'F', 'G'])
+
+export async function serviceResend (ctx: ResendContext, sink: ByteSink, begin: number, end: number): Promise<{ resent: number, gapFills: number, stale: StoredMessage[] }> {
+  const counts = { resent: 0, gapFills: 0, stale: [] as StoredMessage[] }
   const rebuilt = new Map<number, Buffer>()
+  const staleBefore = ctx.settings.staleOrderSeconds == null ? null : ctx.clock().getTime() - ctx.settings.staleOrderSeconds * 1000
   // a stored message we cannot read back is gap-filled rather than resent garbled
   const gapFilled = (m: StoredMessage): boolean => {
     if (sessionMessagesOnly(m)) return true
+    if (staleBefore != null && ORDER_MSG_TYPES.has(m.msgType) && m.sentAt.getTime() < staleBefore) {
+      counts.stale.push(m)
+      return true
+    }
     const bytes = rebuildForResend(ctx, m)
     if (bytes == null) {
       ctx.log.error({ seqNum: m.seqNum }, 'stored message cannot be read back: gap-filled instead of resent')

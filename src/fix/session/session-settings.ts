@@ -36,6 +36,8 @@ export interface SessionSettings {
   readonly schedule: SessionSchedule | null
   /** resend at most this many stored messages per read from the store */
   readonly resendChunkSize: number
+  /** resend: order messages (D, F, G) stored longer ago than this are gap-filled, not resent; null: always resent */
+  readonly staleOrderSeconds: number | null
 }
 
 export const SESSION_DEFAULTS = {
@@ -62,6 +64,7 @@ export function sessionSettings (s: Pick<SessionSettings, 'senderCompId' | 'targ
     password: null,
     schedule: null,
     resendChunkSize: SESSION_DEFAULTS.resendChunkSize,
+    staleOrderSeconds: null,
     ...s
   }
 }

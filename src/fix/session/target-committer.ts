@@ -30,6 +30,9 @@ export class TargetCommitter {
 
   /** The next expected number is `next` once `done` (if any) has settled. */
   advance (next: number, done: Promise<unknown> | null = null): void {
+    // handled here even if it is given up (settle) before it settles: a rejection must
+    // never go unhandled (it would end the process)
+    done?.catch(() => {})
     this.pending.push({ next, done })
     if (this.running == null) {
       const run = this.drain(this.epoch)

@@ -50,6 +50,8 @@ export interface EndpointSpec {
   readonly schedule?: SessionSchedule | null
   readonly ipAllowList?: readonly string[] | null
   readonly tls?: TlsSettings | null
+  /** resend: orders (D/F/G) stored longer ago than this are gap-filled instead; null: always resent */
+  readonly staleOrderSeconds?: number | null
 }
 
 /** Our store factory (PgSessionStoreFactory has both), or any jspurefix one. */
@@ -81,7 +83,8 @@ export function settingsFromSpec (spec: EndpointSpec): SessionSettings {
     validation: spec.validation === false ? null : { ...DEFAULT_VALIDATION, ...spec.validation },
     username: spec.username ?? null,
     password: spec.password ?? null,
-    schedule: spec.schedule ?? null
+    schedule: spec.schedule ?? null,
+    staleOrderSeconds: spec.staleOrderSeconds ?? null
   })
 }
 

@@ -29,7 +29,8 @@ export function endpointSpecOf (s: SessionConfig): EndpointSpec {
     password: f.password,
     schedule: f.schedule,
     ipAllowList: f.ipAllowList,
-    tls: f.tls
+    tls: f.tls,
+    staleOrderSeconds: s.role === 'broker' ? s.routing.staleOrderSeconds : null
   }
 }
 
