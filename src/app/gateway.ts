@@ -201,6 +201,6 @@ export class Gateway {
     await this.journal.close()
     await this.db.destroy()
     await this.database.close()
-    this.logger.info({ ...this.engine.stats }, 'gateway stopped')
+    this.logger.info({ ...this.engine.stats, held: this.engine.current.sizes() }, 'gateway stopped')
   }
 }

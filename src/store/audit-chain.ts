@@ -5,7 +5,7 @@
  * journal, the CLI's operator actions) extend the chain under one advisory lock, with
  * explicit gap-free ids; nothing in Postgres computes it any more.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Knex } from 'knex'
 import type { AuditEntry } from '../oms/ports'
 
@@ -38,7 +38,7 @@ export function canonicalJson (v: unknown): string {
 
 export function auditHash (prevHash: string | null, r: Omit<ChainedAuditRow, 'hash' | 'prevHash'>): string {
   const text = JSON.stringify([prevHash, r.id, r.at.toISOString(), r.actor, r.kind, r.orderId, r.fromState, r.toState, r.detail, r.fixMessage])
-  return createHash('sha256').update(text, 'utf8').digest('hex')
+  return hash('sha256', text, 'hex')
 }
 
 /** Chain entries after the row (lastId, lastHash); ids continue from lastId. */

@@ -143,6 +143,21 @@ export class EngineState {
     this.firstRoute.delete(orderId)
   }
 
+  /** How much is held, for the log and the memory check. */
+  sizes (): Record<string, number> {
+    return {
+      orders: this.orders.size,
+      finished: this.finished.size,
+      clOrdIndex: this.clOrdIndex.size,
+      routes: this.routes.size,
+      clOrdFilterKeys: this.clOrdFilter.size,
+      clOrdFilterBytes: this.clOrdFilter.bytes,
+      execFilterKeys: this.execFilter.size,
+      execFilterBytes: this.execFilter.bytes,
+      positions: this.positions.size
+    }
+  }
+
   // ---- ClOrdIDs and routes -----------------------------------------------------------
 
   addClOrdId (session: string, clOrdId: string, orderId: string): void {
