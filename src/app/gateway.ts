@@ -185,6 +185,19 @@ export class Gateway {
     }
   }
 
+  /**
+   * Read the kill switches from Postgres and apply them, in line with the commands. The
+   * NOTIFY of each change does the same a moment later; this is for whoever changed them
+   * and must not race that moment (tests).
+   */
+  async refreshKillSwitches (): Promise<void> {
+    const active = (await this.db('kill_switches').where({ active: true }).pluck('scope')) as string[]
+    await this.engine.control((s) => {
+      s.killSwitches.clear()
+      for (const k of active) s.killSwitches.add(k)
+    })
+  }
+
   /** Wait until every inbound message received so far has been applied and committed. */
   async drain (): Promise<void> {
     await this.engine.drain()

@@ -211,15 +211,20 @@ export abstract class SessionBase {
 
   // ---- sending -----------------------------------------------------------------------
 
-  /** Assign the next MsgSeqNum, store, then write. Returns the MsgSeqNum. */
-  protected send (out: admin.Outgoing): number {
-    const seq = this.nextOut++
-    const at = this.clock()
-    const bytes = encodeMessage({
+  /** The whole message: our standard header (one place builds it), then the body. */
+  protected encode (out: admin.Outgoing, seq: number, at: Date): Buffer {
+    return encodeMessage({
       beginString: this.settings.beginString,
       msgType: out.msgType,
       fields: [[34, String(seq)], [49, this.settings.senderCompId], [52, formatUtcTimestamp(at)], [56, this.settings.targetCompId], ...(out.header ?? [])]
     }, out.body)
+  }
+
+  /** Assign the next MsgSeqNum, store, then write. Returns the MsgSeqNum. */
+  protected send (out: admin.Outgoing): number {
+    const seq = this.nextOut++
+    const at = this.clock()
+    const bytes = this.encode(out, seq, at)
     this.pipeline.send({ seqNum: seq, msgType: out.msgType, raw: bytes.toString('latin1'), sentAt: at, bytes }, this.conn)
     this.lastSentAt = at.getTime()
     if (this.log.isLevelEnabled('debug')) this.log.debug({ dir: 'out', msgType: out.msgType, fix: displayText(bytes) }, 'fix out')
@@ -236,11 +241,7 @@ export abstract class SessionBase {
   prepareJournaled (out: admin.Outgoing): { message: StoredMessage, release: () => void, drop: () => void } {
     const seq = this.nextOut++
     const at = this.clock()
-    const bytes = encodeMessage({
-      beginString: this.settings.beginString,
-      msgType: out.msgType,
-      fields: [[34, String(seq)], [49, this.settings.senderCompId], [52, formatUtcTimestamp(at)], [56, this.settings.targetCompId], ...(out.header ?? [])]
-    }, out.body)
+    const bytes = this.encode(out, seq, at)
     let settle = (_stored: boolean): void => {}
     const committed = new Promise<boolean>((resolve) => { settle = resolve })
     const message = { seqNum: seq, msgType: out.msgType, raw: bytes.toString('latin1'), sentAt: at }
@@ -281,11 +282,7 @@ export abstract class SessionBase {
       if (conn == null || !conn.isOpen || !isLoggedOnState(this.state)) return
       const seq = this.store.nextSenderMsgSeqNum
       const at = this.clock()
-      const bytes = encodeMessage({
-        beginString: this.settings.beginString,
-        msgType: '5',
-        fields: [[34, String(seq)], [49, this.settings.senderCompId], [52, formatUtcTimestamp(at)], [56, this.settings.targetCompId]]
-      }, admin.logout('session store failure').body)
+      const bytes = this.encode(admin.logout('session store failure'), seq, at)
       await this.store.appendOutbound([{ seqNum: seq, msgType: '5', raw: bytes.toString('latin1'), sentAt: at }])
       conn.write(bytes)
       this.nextOut = seq + 1

@@ -7,6 +7,7 @@
  */
 import type { Decimal } from '../../domain/money'
 import type { Order } from '../../domain/order'
+import type { ExecutionRow } from '../ports'
 import type { Batch, RouteState } from './journal'
 import type { EngineSnapshot } from './state'
 
@@ -19,16 +20,6 @@ export interface FillRow {
   readonly qty: Decimal
   readonly px: Decimal
   readonly commission: Decimal | null
-}
-
-export interface StoredExecution {
-  readonly id: string
-  readonly orderId: string
-  readonly execType: string
-  readonly status: 'active' | 'busted' | 'corrected'
-  readonly lastQty: Decimal | null
-  readonly lastPx: Decimal | null
-  readonly clientExecId: string | null
 }
 
 export interface EngineStore {
@@ -45,7 +36,7 @@ export interface EngineStore {
   orderIdOfClOrdId: (session: string, clOrdId: string) => Promise<string | null>
   orderIdOfRoute: (broker: string, brokerClOrdId: string) => Promise<string | null>
   execIdTaken: (broker: string, execId: string) => Promise<boolean>
-  findExecution: (broker: string, execId: string) => Promise<StoredExecution | null>
+  findExecution: (broker: string, execId: string) => Promise<ExecutionRow | null>
   /** trade executions (F, G) of an order, or of an account in a symbol, any status */
   orderFills: (orderId: string) => Promise<FillRow[]>
   accountFills: (account: string, symbol: string) => Promise<FillRow[]>

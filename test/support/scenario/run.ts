@@ -59,6 +59,8 @@ export class ScenarioRun {
       case 'exec':
         await this.h.gateway.drain()
         await this.h.gateway.db.raw(this.subst(step.sql))
+        // a kill switch changed by SQL reaches the engine by NOTIFY, a moment later: be in step first
+        await this.h.gateway.refreshKillSwitches()
         return
       case 'db': {
         await this.h.gateway.drain()
