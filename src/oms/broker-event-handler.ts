@@ -4,21 +4,18 @@
  * state machine, fill and position, audit, and our own report to the client, which
  * is sent after the commit with quantities we computed.
  */
-import { addFill, leavesQty } from '../domain/fills'
-import { ZERO } from '../domain/money'
 import { ORD_REJ } from '../domain/new-order'
 import { CXL_REJ } from '../domain/replace'
 import { sideSign, type Order } from '../domain/order'
-import { ORD_STATUS, isTerminal, type OrdState } from '../domain/order-state'
-import { transition, type OrderEvent } from '../domain/order-state-machine'
+import { ORD_STATUS } from '../domain/order-state'
+import { apply } from '../domain/order-apply'
 import { applyToPosition } from '../domain/position'
 import type { ClOrdId } from '../domain/ids'
 import { normalizeExecution, type BrokerCancelReject, type BrokerEvent, type BrokerExecReport } from './execution-normalizer'
 import type { OmsContext } from './context'
 import type { Effects } from './effects'
-import type { ClientExecReport, ExecutionRow, OmsTx, RouteRow } from './ports'
-import { applyRestated, applyTradeAmendment, reconcileEvents, reconcileUnresolved } from './trade-corrections'
-import { applyReplace } from './cancel-replace-command'
+import type { ExecutionRow, OmsTx, RouteRow } from './ports'
+import { applyRestated, applyTradeAmendment, reconcileEvents, reconcileUnresolved, type Refuse, type Report } from './trade-corrections'
 import { refuseTransition, saveOrder } from './order-ops'
 
 export async function onBrokerExecution (ctx: OmsContext, brokerSession: string, er: BrokerExecReport, fixMessage: string | null): Promise<void> {
@@ -71,16 +68,16 @@ export async function applyBrokerEvent (ctx: OmsContext, brokerSession: string, 
       }
     }
     if (event.kind === 'Status') {
-      await reconcile(ctx, tx, fx, brokerSession, brokerClOrdId, route, order, event, er, fixMessage)
+      await reconcile(ctx, tx, fx, { brokerSession, brokerClOrdId, route, er, fixMessage }, order, event)
       return
     }
-    await applyToOrder(ctx, tx, fx, brokerSession, brokerClOrdId, route, order, event, er, clientExecId, fixMessage, ref)
+    await applyToOrder(ctx, tx, fx, { brokerSession, brokerClOrdId, route, er, fixMessage }, order, event, clientExecId, ref)
   })
 }
 
 /** A broker status report: apply whatever it says that we did not know, as broker events. */
-async function reconcile (ctx: OmsContext, tx: OmsTx, fx: Effects, brokerSession: string, brokerClOrdId: string, route: RouteRow,
-  order: Order, status: BrokerEvent & { kind: 'Status' }, er: BrokerExecReport | null, fixMessage: string | null): Promise<void> {
+async function reconcile (ctx: OmsContext, tx: OmsTx, fx: Effects, src: Source, order: Order, status: BrokerEvent & { kind: 'Status' }): Promise<void> {
+  const { brokerSession, er, fixMessage } = src
   const events = reconcileEvents(order, status)
   const unresolved = reconcileUnresolved(order, status)
   if (unresolved != null) {
@@ -101,7 +98,7 @@ async function reconcile (ctx: OmsContext, tx: OmsTx, fx: Effects, brokerSession
         execType: 'F', lastQty: e.lastQty, lastPx: e.lastPx, commission: e.commission, clientExecId: execId
       })
     }
-    await applyToOrder(ctx, tx, fx, brokerSession, brokerClOrdId, route, current, e, er, execId, fixMessage, null)
+    await applyToOrder(ctx, tx, fx, src, current, e, execId, null)
     current = await tx.lockOrder(current.orderId) ?? current
   }
 }
@@ -119,19 +116,24 @@ async function findOrder (ctx: OmsContext, tx: OmsTx, brokerSession: string, bro
   return { route, order }
 }
 
-async function applyToOrder (ctx: OmsContext, tx: OmsTx, fx: Effects, brokerSession: string, brokerClOrdId: string, route: RouteRow,
-  order: Order, event: BrokerEvent, er: BrokerExecReport | null, execId: string, fixMessage: string | null, ref: ExecutionRow | null): Promise<void> {
-  const step = async (e: OrderEvent, hasFills: boolean): Promise<OrdState | null> => {
-    const t = transition(order.state, e, hasFills)
-    if (t.ok) return t.to
-    await refuseTransition(tx, ctx.deps.logger, order, e, brokerSession, fixMessage)
-    return null
-  }
-  const report = async (next: Order, r: Omit<ClientExecReport, 'order' | 'ordStatus' | 'execId'>): Promise<void> => {
+/** Where a broker event came from: the session, the ClOrdID it quoted and its route, the report itself. */
+interface Source {
+  readonly brokerSession: string
+  readonly brokerClOrdId: string
+  readonly route: RouteRow
+  readonly er: BrokerExecReport | null
+  readonly fixMessage: string | null
+}
+
+/** One broker event applied to the order (through apply), then its side effects and our report to the client. */
+async function applyToOrder (ctx: OmsContext, tx: OmsTx, fx: Effects, src: Source, order: Order, event: BrokerEvent, execId: string, ref: ExecutionRow | null): Promise<void> {
+  const { brokerSession, brokerClOrdId, route, er, fixMessage } = src
+  const refuse: Refuse = async (e) => { await refuseTransition(tx, ctx.deps.logger, order, e, brokerSession, fixMessage) }
+  const report: Report = async (next, r) => {
     const saved = await saveOrder(tx, order, next, brokerSession, fixMessage)
     await fx.er({ ...r, order: saved, execId, ordStatus: ORD_STATUS[saved.state] })
   }
-  const brokerOrderId = er?.brokerOrderId ?? order.brokerOrderId
+  const brokerOrderId = er?.brokerOrderId ?? null
   switch (event.kind) {
     case 'PendingNew':
     case 'PendingCancel':
@@ -140,80 +142,66 @@ async function applyToOrder (ctx: OmsContext, tx: OmsTx, fx: Effects, brokerSess
       return // we answered the client's pending state ourselves; nothing changes
     case 'TradeCancel':
     case 'TradeCorrect':
-      if (ref != null) await applyTradeAmendment(ctx, tx, order, event, ref, step, report, brokerSession)
+      if (ref != null) await applyTradeAmendment(ctx, tx, order, event, ref, refuse, report, brokerSession)
       return
     case 'Restated':
-      await applyRestated(order, event, step, report)
+      await applyRestated(order, event, refuse, report)
       return
     case 'Ack': {
-      const to = await step('BrokerAck', order.cumQty.gt(0))
-      if (to == null) return
-      await tx.markRoute(brokerSession, brokerClOrdId, 'accepted', er?.brokerOrderId ?? null)
-      const next = { ...order, state: to, brokerOrderId, brokerClOrdId: order.brokerClOrdId ?? brokerClOrdId }
-      if (to === order.state) { await saveOrder(tx, order, next, brokerSession, fixMessage); return }
-      await report(next, { execType: '0' })
+      const r = apply(order, { kind: 'BrokerAck', brokerClOrdId, brokerOrderId })
+      if (!r.ok) { await refuse(r.event); return }
+      await tx.markRoute(brokerSession, brokerClOrdId, 'accepted', brokerOrderId)
+      if (r.to === r.from) { await saveOrder(tx, order, r.order, brokerSession, fixMessage); return }
+      await report(r.order, { execType: '0' })
       return
     }
     case 'Trade': {
-      const totals = addFill(order, event.lastQty, event.lastPx)
-      const full = totals.cumQty.gte(order.orderQty)
-      const to = await step(full ? 'FullFill' : 'PartialFill', true)
-      if (to == null) return
-      if (totals.cumQty.gt(order.orderQty)) {
-        ctx.deps.logger.error({ orderId: order.orderId, cumQty: totals.cumQty.toFixed(), orderQty: order.orderQty.toFixed() }, 'OVERFILL')
-        await tx.audit({ actor: brokerSession, kind: 'overfill', orderId: order.orderId, detail: { cumQty: totals.cumQty.toFixed(), orderQty: order.orderQty.toFixed() } })
+      const r = apply(order, { kind: 'Fill', lastQty: event.lastQty, lastPx: event.lastPx, brokerOrderId })
+      if (!r.ok) { await refuse(r.event); return }
+      const { cumQty, orderQty } = r.order
+      if (cumQty.gt(orderQty)) {
+        ctx.deps.logger.error({ orderId: order.orderId, cumQty: cumQty.toFixed(), orderQty: orderQty.toFixed() }, 'OVERFILL')
+        await tx.audit({ actor: brokerSession, kind: 'overfill', orderId: order.orderId, detail: { cumQty: cumQty.toFixed(), orderQty: orderQty.toFixed() } })
       }
       const account = order.account ?? ''
       const pos = await tx.lockPosition(account, order.symbol)
       await tx.savePosition(account, order.symbol, applyToPosition(pos, event.lastQty.times(sideSign(order.side)), event.lastPx, event.commission))
-      // A fill that completes the order ends any pending request: it can no longer apply.
-      const pending = to === 'Filled' ? null : order.pending
-      await report({ ...order, state: to, pending, brokerOrderId, cumQty: totals.cumQty, avgPx: totals.avgPx, leavesQty: leavesQty(order.orderQty, totals.cumQty, isTerminal(to)) },
-        { execType: 'F', lastQty: event.lastQty, lastPx: event.lastPx })
+      await report(r.order, { execType: 'F', lastQty: event.lastQty, lastPx: event.lastPx })
       return
     }
     case 'Rejected': {
-      const to = await step('BrokerReject', false)
-      if (to == null) return
-      await tx.markRoute(brokerSession, brokerClOrdId, 'rejected', er?.brokerOrderId ?? null)
-      await report({ ...order, state: to, pending: null, leavesQty: ZERO }, { execType: '8', ordRejReason: ORD_REJ.BROKER_OPTION, text: event.text ?? 'rejected by broker' })
+      const r = apply(order, { kind: 'BrokerReject' })
+      if (!r.ok) { await refuse(r.event); return }
+      await tx.markRoute(brokerSession, brokerClOrdId, 'rejected', brokerOrderId)
+      await report(r.order, { execType: '8', ordRejReason: ORD_REJ.BROKER_OPTION, text: event.text ?? 'rejected by broker' })
       return
     }
     case 'Canceled': {
       const p = order.pending
       if (p?.kind === 'cancel') { // our cancel, confirmed (whichever of the chain's ClOrdIDs the broker quotes)
-        const to = await step('CancelAcked', order.cumQty.gt(0))
-        if (to == null) return
-        await tx.markRoute(brokerSession, p.brokerClOrdId ?? brokerClOrdId, 'accepted', er?.brokerOrderId ?? null)
-        const clOrdId = p.clOrdId ?? order.clOrdId
-        await report({ ...order, state: to, pending: null, brokerOrderId, clOrdId, origClOrdId: p.clOrdId == null ? order.origClOrdId : order.clOrdId, brokerClOrdId: p.brokerClOrdId, leavesQty: ZERO },
-          { execType: '4', origClOrdId: p.clOrdId == null ? undefined : order.clOrdId })
+        const r = apply(order, { kind: 'CancelAcked', brokerOrderId })
+        if (!r.ok) { await refuse(r.event); return }
+        await tx.markRoute(brokerSession, p.brokerClOrdId ?? brokerClOrdId, 'accepted', brokerOrderId)
+        await report(r.order, { execType: '4', origClOrdId: p.clOrdId == null ? undefined : order.clOrdId })
         return
       }
-      const to = await step('UnsolicitedCancel', order.cumQty.gt(0))
-      if (to == null) return
-      await report({ ...order, state: to, pending: null, brokerOrderId, leavesQty: ZERO }, { execType: '4', text: event.text ?? (route.kind === 'new' ? 'canceled by broker' : undefined) })
+      const r = apply(order, { kind: 'UnsolicitedCancel', brokerOrderId })
+      if (!r.ok) { await refuse(r.event); return }
+      await report(r.order, { execType: '4', text: event.text ?? (route.kind === 'new' ? 'canceled by broker' : undefined) })
       return
     }
     case 'Replaced': {
-      const p = order.pending
-      if (p?.kind !== 'replace' || p.clOrdId == null || p.orderQty == null || p.timeInForce == null) {
-        await refuseTransition(tx, ctx.deps.logger, order, 'ReplaceAcked', brokerSession, fixMessage)
-        return
-      }
-      const to = await step('ReplaceAcked', order.cumQty.gt(0))
-      if (to == null) return
-      await tx.markRoute(brokerSession, p.brokerClOrdId ?? brokerClOrdId, 'accepted', er?.brokerOrderId ?? null)
-      const replaced = applyReplace(order, p.clOrdId, { orderQty: p.orderQty, price: p.price, stopPx: p.stopPx, timeInForce: p.timeInForce }, p.brokerClOrdId)
-      await report({ ...replaced, brokerOrderId }, { execType: '5', origClOrdId: order.clOrdId })
+      const r = apply(order, { kind: 'ReplaceAcked', brokerOrderId })
+      if (!r.ok) { await refuse(r.event); return }
+      await tx.markRoute(brokerSession, order.pending?.brokerClOrdId ?? brokerClOrdId, 'accepted', brokerOrderId)
+      await report(r.order, { execType: '5', origClOrdId: order.clOrdId })
       return
     }
     case 'DoneForDay':
     case 'Expired': {
-      const to = await step(event.kind, order.cumQty.gt(0))
-      if (to == null) return
-      await report({ ...order, state: to, pending: to === 'Expired' ? null : order.pending, leavesQty: leavesQty(order.orderQty, order.cumQty, isTerminal(to)) },
-        { execType: event.kind === 'DoneForDay' ? '3' : 'C' })
+      const r = apply(order, { kind: event.kind })
+      if (!r.ok) { await refuse(r.event); return }
+      await report(r.order, { execType: event.kind === 'DoneForDay' ? '3' : 'C' })
     }
   }
 }
@@ -238,11 +226,10 @@ export async function onBrokerCancelReject (ctx: OmsContext, brokerSession: stri
 export async function rejectPending (ctx: OmsContext, tx: OmsTx, fx: Effects, order: Order, actor: string, cxlRejReason: number, text: string, fixMessage: string | null): Promise<void> {
   const p = order.pending
   if (p == null) return
-  const e: OrderEvent = p.kind === 'cancel' ? 'CancelRejected' : 'ReplaceRejected'
-  const t = transition(order.state, e, order.cumQty.gt(0))
-  if (!t.ok) { await refuseTransition(tx, ctx.deps.logger, order, e, actor, fixMessage); return }
+  const r = apply(order, { kind: p.kind === 'cancel' ? 'CancelRejected' : 'ReplaceRejected' })
+  if (!r.ok) { await refuseTransition(tx, ctx.deps.logger, order, r.event, actor, fixMessage); return }
   if (p.brokerClOrdId != null && order.brokerSession != null) await tx.markRoute(order.brokerSession, p.brokerClOrdId, 'rejected', null)
-  const saved = await saveOrder(tx, order, { ...order, state: t.to, pending: null }, actor, fixMessage)
+  const saved = await saveOrder(tx, order, r.order, actor, fixMessage)
   if (p.clOrdId == null) return // a mass cancel's leg: the client asked for no single answer
   await fx.cancelReject(order.clientSession, {
     orderId: order.orderId,

@@ -3,7 +3,7 @@
  * other open order on it gets an OrderStatusRequest, whose answer is reconciled
  * (trade-corrections.ts) so nothing that happened while we were apart is missed.
  */
-import { transition } from '../domain/order-state-machine'
+import { apply } from '../domain/order-apply'
 import type { OmsContext } from './context'
 import { saveOrder } from './order-ops'
 
@@ -14,11 +14,11 @@ export async function onBrokerLogon (ctx: OmsContext, broker: string): Promise<{
     let checked = 0
     for (const order of orders) {
       if (order.state === 'Held') {
-        const t = transition(order.state, 'Released', false)
-        if (!t.ok) continue
+        const r = apply(order, { kind: 'Released' })
+        if (!r.ok) continue
         const brokerClOrdId = await tx.brokerClOrdIdOf(order.orderId, 'new')
         if (brokerClOrdId == null) continue
-        const saved = await saveOrder(tx, order, { ...order, state: t.to }, 'oms')
+        const saved = await saveOrder(tx, order, r.order, 'oms')
         await fx.broker({ kind: 'brokerNew', broker, brokerClOrdId, order: saved })
         released++
         continue

@@ -8,9 +8,7 @@
  */
 import { CXL_REJ, validateReplace, type ReplaceRequest } from '../domain/replace'
 import { ORD_STATUS, isTerminal } from '../domain/order-state'
-import { transition } from '../domain/order-state-machine'
-import { leavesQty } from '../domain/fills'
-import { ZERO } from '../domain/money'
+import { apply, mustApply, type OrderEventAny } from '../domain/order-apply'
 import type { Order } from '../domain/order'
 import type { ClOrdId } from '../domain/ids'
 import type { OmsContext } from './context'
@@ -74,16 +72,20 @@ async function request (ctx: OmsContext, clientSession: string, kind: Kind, cmd:
 }
 
 type Refuse = (o: Order | null, cxlRejReason: number, text: string) => Promise<void>
+type Request = Extract<OrderEventAny, { kind: 'CancelRequested' | 'ReplaceRequested' }>
 
 async function cancel (ctx: OmsContext, tx: OmsTx, fx: Effects, order: Order, clOrdId: ClOrdId, refuse: Refuse, fixMessage: string): Promise<void> {
-  const t = transition(order.state, 'CancelRequested', order.cumQty.gt(0))
-  if (!t.ok) { await refuse(order, CXL_REJ.TOO_LATE, `cannot cancel an order in state ${order.state}`); return }
-  if (t.to === 'Canceled') { // held: never reached a broker, cancel here
-    const done = await saveOrder(tx, order, { ...order, state: 'Canceled', clOrdId, origClOrdId: order.clOrdId, leavesQty: ZERO }, order.clientSession, fixMessage)
+  // apply is pure: asked first without a broker ClOrdID, it says whether the cancel is
+  // allowed and whether a broker must confirm it, before a broker ClOrdID is spent on it.
+  const request: Request = { kind: 'CancelRequested', clOrdId, brokerClOrdId: null }
+  const here = apply(order, request)
+  if (!here.ok) { await refuse(order, CXL_REJ.TOO_LATE, `cannot cancel an order in state ${order.state}`); return }
+  if (here.to === 'Canceled') { // held: never reached a broker, canceled here
+    const done = await saveOrder(tx, order, here.order, order.clientSession, fixMessage)
     await fx.er({ order: done, execId: await tx.nextClientExecId(), execType: '4', ordStatus: '4', origClOrdId: order.clOrdId })
     return
   }
-  await sendToBroker(tx, fx, order, { kind: 'cancel', clOrdId, brokerClOrdId: null, orderQty: null, price: null, stopPx: null, timeInForce: null }, t.to, fixMessage)
+  await sendToBroker(tx, fx, order, request, fixMessage)
 }
 
 async function replace (ctx: OmsContext, tx: OmsTx, fx: Effects, clientSession: string, order: Order, cmd: ReplaceCommand, refuse: Refuse, fixMessage: string): Promise<void> {
@@ -91,54 +93,36 @@ async function replace (ctx: OmsContext, tx: OmsTx, fx: Effects, clientSession: 
   if (!v.ok) { await refuse(order, v.cxlRejReason, v.text); return }
   const risk = await runRisk(ctx, tx, clientSession, { account: order.account, symbol: order.symbol, side: order.side, orderQty: v.values.orderQty, price: v.values.price }, order, fixMessage)
   if (risk != null) { await refuse(order, CXL_REJ.OTHER, risk.text); return }
-  if (order.state === 'Held') { // never reached a broker: replace here
-    const replaced = applyReplace(order, cmd.clOrdId as ClOrdId, v.values, order.brokerClOrdId)
-    const saved = await saveOrder(tx, order, replaced, clientSession, fixMessage)
+  const request: Request = { kind: 'ReplaceRequested', clOrdId: cmd.clOrdId as ClOrdId, brokerClOrdId: null, values: v.values }
+  const here = apply(order, request)
+  if (!here.ok) { await refuse(order, CXL_REJ.TOO_LATE, `cannot replace an order in state ${order.state}`); return }
+  if (here.to === 'Held') { // never reached a broker: replaced here
+    const saved = await saveOrder(tx, order, here.order, clientSession, fixMessage)
     await fx.er({ order: saved, execId: await tx.nextClientExecId(), execType: '5', ordStatus: ORD_STATUS[saved.state], origClOrdId: order.clOrdId })
     return
   }
-  const t = transition(order.state, 'ReplaceRequested', order.cumQty.gt(0))
-  if (!t.ok) { await refuse(order, CXL_REJ.TOO_LATE, `cannot replace an order in state ${order.state}`); return }
-  await sendToBroker(tx, fx, order, { kind: 'replace', clOrdId: cmd.clOrdId as ClOrdId, brokerClOrdId: null, ...v.values }, t.to, fixMessage)
+  await sendToBroker(tx, fx, order, request, fixMessage)
 }
 
 /** Record the pending request, tell the client it is pending, and queue it for the broker. */
-async function sendToBroker (tx: OmsTx, fx: Effects, order: Order, pending: NonNullable<Order['pending']>, to: Order['state'], fixMessage: string): Promise<void> {
+async function sendToBroker (tx: OmsTx, fx: Effects, order: Order, request: Request, fixMessage: string): Promise<void> {
   const broker = order.brokerSession
   if (broker == null) throw new Error(`order ${order.orderId} has no broker route`)
+  const kind = request.kind === 'CancelRequested' ? 'cancel' : 'replace'
   const brokerClOrdId = await tx.nextBrokerClOrdId()
-  await tx.insertBrokerRoute(broker, brokerClOrdId, order.orderId, pending.kind)
-  const saved = await saveOrder(tx, order, { ...order, state: to, pending: { ...pending, brokerClOrdId } }, order.clientSession, fixMessage)
-  const pendingType = pending.kind === 'cancel' ? '6' : 'E'
-  if (pending.clOrdId != null) {
-    await fx.er({ order: saved, execId: await tx.nextClientExecId(), execType: pendingType, ordStatus: pendingType, clOrdId: pending.clOrdId, origClOrdId: order.clOrdId })
+  await tx.insertBrokerRoute(broker, brokerClOrdId, order.orderId, kind)
+  const saved = await saveOrder(tx, order, mustApply(order, { ...request, brokerClOrdId }).order, order.clientSession, fixMessage)
+  const pendingType = kind === 'cancel' ? '6' : 'E'
+  if (request.clOrdId != null) {
+    await fx.er({ order: saved, execId: await tx.nextClientExecId(), execType: pendingType, ordStatus: pendingType, clOrdId: request.clOrdId, origClOrdId: order.clOrdId })
   }
   // Before the broker has acked the order, its only ClOrdID is the one the NOS carried.
   const orig = order.brokerClOrdId ?? await firstBrokerClOrdId(tx, order)
-  await fx.broker({ kind: pending.kind === 'cancel' ? 'brokerCancel' : 'brokerReplace', broker, brokerClOrdId, orig, order: saved })
+  await fx.broker({ kind: kind === 'cancel' ? 'brokerCancel' : 'brokerReplace', broker, brokerClOrdId, orig, order: saved })
 }
 
 async function firstBrokerClOrdId (tx: OmsTx, order: Order): Promise<string> {
   const id = await tx.brokerClOrdIdOf(order.orderId, 'new')
   if (id == null) throw new Error(`order ${order.orderId} has no broker ClOrdID`)
   return id
-}
-
-/** The order after its replace took effect (ClOrdID chain moves, new values, Filled if cum covers it). */
-export function applyReplace (order: Order, clOrdId: ClOrdId, v: { orderQty: Order['orderQty'], price: Order['price'], stopPx: Order['stopPx'], timeInForce: Order['timeInForce'] }, brokerClOrdId: string | null): Order {
-  const filled = order.cumQty.gte(v.orderQty)
-  const state = order.state === 'Held' ? 'Held' : filled ? 'Filled' : order.cumQty.gt(0) ? 'PartiallyFilled' : 'New'
-  return {
-    ...order,
-    clOrdId,
-    origClOrdId: order.clOrdId,
-    orderQty: v.orderQty,
-    price: v.price,
-    stopPx: v.stopPx,
-    timeInForce: v.timeInForce,
-    state,
-    leavesQty: leavesQty(v.orderQty, order.cumQty, filled),
-    brokerClOrdId,
-    pending: null
-  }
 }

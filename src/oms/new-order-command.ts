@@ -3,12 +3,12 @@
  * the order row, the dedupe row, our broker ClOrdID and the audit trail.
  */
 import { validateNewOrder, ORD_REJ, DEFAULT_RULES, type NewOrderRequest, type ValidNewOrder } from '../domain/new-order'
-import { ZERO } from '../domain/money'
 import type { Order } from '../domain/order'
 import { ORD_STATUS } from '../domain/order-state'
 import { evaluateRisk, renderDenial, referencePrice, riskNeeds, ORD_REJ_REASON } from '../domain/risk/risk-checks'
 import { limitsFor } from '../domain/risk/risk-limits'
-import type { ClOrdId, OrderId } from '../domain/ids'
+import { asOrderId } from '../domain/ids'
+import { mustApply, receiveOrder } from '../domain/order-apply'
 import type { OmsContext } from './context'
 import type { Effects } from './effects'
 import type { OmsTx } from './ports'
@@ -53,7 +53,7 @@ export async function newOrder (ctx: OmsContext, clientSession: string, req: New
     let order: Order
     let brokerClOrdId: string
     try {
-      ({ order, brokerClOrdId } = await tx.savepoint(async () => await insertOrder(tx, clientSession, o, route.broker, route.rule, up ? 'PendingNew' : 'Held', fixMessage)))
+      ({ order, brokerClOrdId } = await tx.savepoint(async () => await insertOrder(tx, clientSession, o, route.broker, route.rule, up, fixMessage)))
     } catch (e) {
       if (!(e instanceof DuplicateClOrdId)) throw e
       return await reject(tx, fx, clientSession, req, ORD_REJ.DUPLICATE_ORDER, `duplicate ClOrdID(11)=${o.clOrdId}: the existing order is unchanged`, fixMessage)
@@ -68,42 +68,20 @@ export async function newOrder (ctx: OmsContext, clientSession: string, req: New
   })
 }
 
-async function insertOrder (tx: OmsTx, clientSession: string, o: ValidNewOrder, broker: string, rule: string, state: 'PendingNew' | 'Held', fixMessage: string): Promise<{ order: Order, brokerClOrdId: string }> {
+async function insertOrder (tx: OmsTx, clientSession: string, o: ValidNewOrder, broker: string, rule: string, up: boolean, fixMessage: string): Promise<{ order: Order, brokerClOrdId: string }> {
   const orderId = await tx.nextOrderId()
-  const order: Order = {
-    orderId: orderId as OrderId,
-    clientSession,
-    clOrdId: o.clOrdId as ClOrdId,
-    origClOrdId: null,
-    account: o.account,
-    symbol: o.symbol,
-    securityType: o.securityType,
-    side: o.side,
-    ordType: o.ordType,
-    timeInForce: o.timeInForce,
-    expireTime: o.expireTime,
-    orderQty: o.orderQty,
-    price: o.price,
-    stopPx: o.stopPx,
-    handlInst: o.handlInst,
-    exDestination: o.exDestination,
-    state,
-    cumQty: ZERO,
-    leavesQty: o.orderQty,
-    avgPx: ZERO,
-    brokerSession: broker,
-    brokerOrderId: null,
-    brokerClOrdId: null,
-    pending: null,
-    version: 1
-  }
+  // Received → PendingRisk → PendingNew (routed) or Held (its broker is down), each step
+  // through the table; validation and risk have passed by now.
+  const validated = mustApply(receiveOrder(asOrderId(orderId), clientSession, o), { kind: 'Validated' })
+  const accepted = mustApply(validated.order, { kind: up ? 'RiskAccepted' : 'RiskHeld', brokerSession: broker })
+  const order = accepted.order
   await tx.insertOrder(order)
   if (!await tx.claimClOrdId(clientSession, o.clOrdId, orderId, 'new')) throw new DuplicateClOrdId()
   const brokerClOrdId = await tx.nextBrokerClOrdId()
   await tx.insertBrokerRoute(broker, brokerClOrdId, orderId, 'new')
   await tx.audit({ actor: clientSession, kind: 'fix_in', orderId, fixMessage })
-  await tx.audit({ actor: clientSession, kind: 'transition', orderId, fromState: 'Received', toState: 'PendingRisk' })
-  await tx.audit({ actor: 'oms', kind: 'transition', orderId, fromState: 'PendingRisk', toState: state, detail: { broker, rule, brokerClOrdId } })
+  await tx.audit({ actor: clientSession, kind: 'transition', orderId, fromState: validated.from, toState: validated.to })
+  await tx.audit({ actor: 'oms', kind: 'transition', orderId, fromState: accepted.from, toState: accepted.to, detail: { broker, rule, brokerClOrdId } })
   return { order, brokerClOrdId }
 }
 

@@ -2,10 +2,8 @@
  * OrderStatusRequest (H) and OrderMassCancelRequest (q) from a client.
  */
 import { ORD_STATUS } from '../domain/order-state'
-import { transition } from '../domain/order-state-machine'
+import { apply, mustApply } from '../domain/order-apply'
 import { ORD_REJ } from '../domain/new-order'
-import { ZERO } from '../domain/money'
-import type { ClOrdId } from '../domain/ids'
 import type { OmsContext } from './context'
 import type { OpenOrderFilter } from './ports'
 import { orderShell, saveOrder } from './order-ops'
@@ -81,10 +79,11 @@ export async function massCancel (ctx: OmsContext, clientSession: string, cmd: M
     await tx.audit({ actor: clientSession, kind: 'mass_cancel', detail: { clOrdId: cmd.clOrdId, type, affected: orders.map((o) => o.orderId) }, fixMessage })
     await fx.massReport(clientSession, { clOrdId: cmd.clOrdId, orderId: massId, requestType: type, response: type, totalAffected: orders.length, symbol: cmd.symbol ?? undefined, securityType: cmd.securityType ?? undefined })
     for (const order of orders) {
-      const t = transition(order.state, 'CancelRequested', order.cumQty.gt(0))
-      if (!t.ok) continue
-      if (t.to === 'Canceled') {
-        const done = await saveOrder(tx, order, { ...order, state: 'Canceled', leavesQty: ZERO }, clientSession, fixMessage)
+      // asked first without a broker ClOrdID: allowed? confirmed by a broker, or canceled here?
+      const here = apply(order, { kind: 'CancelRequested', clOrdId: null, brokerClOrdId: null })
+      if (!here.ok) continue
+      if (here.to === 'Canceled') {
+        const done = await saveOrder(tx, order, here.order, clientSession, fixMessage)
         await fx.er({ order: done, execId: await tx.nextClientExecId(), execType: '4', ordStatus: '4' })
         continue
       }
@@ -92,9 +91,7 @@ export async function massCancel (ctx: OmsContext, clientSession: string, cmd: M
       if (broker == null) continue
       const brokerClOrdId = await tx.nextBrokerClOrdId()
       await tx.insertBrokerRoute(broker, brokerClOrdId, order.orderId, 'cancel')
-      const saved = await saveOrder(tx, order, {
-        ...order, state: t.to, pending: { kind: 'cancel', clOrdId: null as ClOrdId | null, brokerClOrdId, orderQty: null, price: null, stopPx: null, timeInForce: null }
-      }, clientSession, fixMessage)
+      const saved = await saveOrder(tx, order, mustApply(order, { kind: 'CancelRequested', clOrdId: null, brokerClOrdId }).order, clientSession, fixMessage)
       const orig = order.brokerClOrdId ?? await tx.brokerClOrdIdOf(order.orderId, 'new') ?? ''
       await fx.broker({ kind: 'brokerCancel', broker, brokerClOrdId, orig, order: saved })
     }

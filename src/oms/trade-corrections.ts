@@ -6,8 +6,9 @@
  * is applied as the broker event it implies (never silently ignored).
  */
 import { Decimal, ZERO } from '../domain/money'
-import { addFill, leavesQty, type FillTotals } from '../domain/fills'
-import { ORD_STATUS, isTerminal, type OrdState } from '../domain/order-state'
+import { addFill, type FillTotals } from '../domain/fills'
+import { ORD_STATUS, isTerminal } from '../domain/order-state'
+import { apply } from '../domain/order-apply'
 import type { Order } from '../domain/order'
 import type { OrderEvent } from '../domain/order-state-machine'
 import type { BrokerEvent } from './execution-normalizer'
@@ -15,7 +16,9 @@ import type { OmsContext } from './context'
 import type { Effects } from './effects'
 import type { ClientExecReport, OmsTx } from './ports'
 
-export type Step = (e: OrderEvent, hasFills: boolean) => Promise<OrdState | null>
+/** Audit a refused event (the table event refused). */
+export type Refuse = (e: OrderEvent) => Promise<void>
+/** Save the order as changed and report it to the client. */
 export type Report = (next: Order, r: Omit<ClientExecReport, 'order' | 'ordStatus' | 'execId'>) => Promise<void>
 
 /** CumQty and AvgPx from the order's active fills. */
@@ -31,17 +34,15 @@ async function refreshPosition (tx: OmsTx, order: Order): Promise<void> {
 
 /** TradeCancel / TradeCorrect on `order`; `refId`/`refClientExecId` name the execution it amends. */
 export async function applyTradeAmendment (ctx: OmsContext, tx: OmsTx, order: Order, event: BrokerEvent & { kind: 'TradeCancel' | 'TradeCorrect' },
-  ref: { id: string, clientExecId: string | null, lastQty: Decimal | null, lastPx: Decimal | null }, step: Step, report: Report, actor: string): Promise<void> {
+  ref: { id: string, clientExecId: string | null, lastQty: Decimal | null, lastPx: Decimal | null }, refuse: Refuse, report: Report, actor: string): Promise<void> {
   await tx.setExecutionStatus(ref.id, event.kind === 'TradeCancel' ? 'busted' : 'corrected')
   const totals = await totalsFromFills(tx, order.orderId)
-  let to: OrdState | null = order.state
-  if (totals.cumQty.gte(order.orderQty) && order.state !== 'Filled') to = await step('FullFill', true)
-  else if (totals.cumQty.lt(order.orderQty) && (order.state === 'Filled' || event.kind === 'TradeCancel')) to = await step('TradeBusted', totals.cumQty.gt(0))
-  if (to == null) return
+  const r = apply(order, { kind: 'TradeAmended', amendment: event.kind === 'TradeCancel' ? 'bust' : 'correct', cumQty: totals.cumQty, avgPx: totals.avgPx })
+  if (!r.ok) { await refuse(r.event); return }
   await refreshPosition(tx, order)
   await tx.audit({ actor, kind: event.kind === 'TradeCancel' ? 'trade_bust' : 'trade_correct', orderId: order.orderId, detail: { ref: ref.id, cumQty: totals.cumQty.toFixed(), avgPx: totals.avgPx.toFixed() } })
   ctx.deps.logger.warn({ orderId: order.orderId, kind: event.kind, cumQty: totals.cumQty.toFixed() }, 'broker amended a trade')
-  await report({ ...order, state: to, cumQty: totals.cumQty, avgPx: totals.avgPx, leavesQty: leavesQty(order.orderQty, totals.cumQty, isTerminal(to)) }, {
+  await report(r.order, {
     execType: event.kind === 'TradeCancel' ? 'H' : 'G',
     execRefId: ref.clientExecId ?? undefined,
     lastQty: event.kind === 'TradeCorrect' ? event.lastQty : ref.lastQty ?? undefined,
@@ -50,11 +51,10 @@ export async function applyTradeAmendment (ctx: OmsContext, tx: OmsTx, order: Or
 }
 
 /** Restated: new OrderQty if the broker changed it; a GT order's next-day restatement makes it working again. */
-export async function applyRestated (order: Order, event: BrokerEvent & { kind: 'Restated' }, step: Step, report: Report): Promise<void> {
-  const to = await step('Restated', order.cumQty.gt(0))
-  if (to == null) return
-  const orderQty = event.orderQty ?? order.orderQty
-  await report({ ...order, state: to, orderQty, leavesQty: leavesQty(orderQty, order.cumQty, isTerminal(to)) }, { execType: 'D', execRestatementReason: event.reason ?? undefined })
+export async function applyRestated (order: Order, event: BrokerEvent & { kind: 'Restated' }, refuse: Refuse, report: Report): Promise<void> {
+  const r = apply(order, { kind: 'Restated', orderQty: event.orderQty })
+  if (!r.ok) { await refuse(r.event); return }
+  await report(r.order, { execType: 'D', execRestatementReason: event.reason ?? undefined })
 }
 
 /**
