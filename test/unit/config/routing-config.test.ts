@@ -27,8 +27,8 @@ const RULE_FIELDS = 'clients, accounts, symbols, securityTypes, exDestinations, 
 
 describe('config: routing fields of a broker session (routes, defaultRoute, whenDown, fieldMap)', () => {
   describe('defaults', () => {
-    it('no routing fields: no rules, not the default route, reject while down, no field mapping', () => {
-      expect(parse({}).routing).to.deep.equal({ routes: [], defaultRoute: false, whenDown: 'reject', fieldMap: { set: {}, strip: [] } })
+    it('no routing fields: no rules, not the default route, reject while down, no field mapping, resend everything', () => {
+      expect(parse({}).routing).to.deep.equal({ routes: [], defaultRoute: false, whenDown: 'reject', fieldMap: { set: {}, strip: [] }, staleOrderSeconds: null })
     })
 
     it('the parsed routing is frozen', () => {
@@ -117,6 +117,23 @@ describe('config: routing fields of a broker session (routes, defaultRoute, when
     // Regression: an explicit null used to be read as the default.
     it('refuses an explicit null', () => {
       expect(problem({ defaultRoute: null })).to.deep.equal(refused('defaultRoute', 'must be true or false (got null)'))
+    })
+  })
+
+  describe('staleOrderSeconds', () => {
+    it('a whole number of seconds from 1 to 86400', () => {
+      expect(parse({ staleOrderSeconds: 1 }).routing.staleOrderSeconds).to.equal(1)
+      expect(parse({ staleOrderSeconds: 86_400 }).routing.staleOrderSeconds).to.equal(86_400)
+    })
+
+    it('refuses zero, negatives, fractions, too large, strings and null, quoting the value', () => {
+      for (const bad of [0, -5, 1.5, 86_401, '30', null]) {
+        expect(problem({ staleOrderSeconds: bad })).to.deep.equal(refused('staleOrderSeconds', `must be a whole number of seconds from 1 to 86400 (got ${JSON.stringify(bad)})`))
+      }
+    })
+
+    it('is a broker field: a client session file may not have it', () => {
+      expect(problem({ staleOrderSeconds: 30 }, clientBase).field).to.equal('staleOrderSeconds')
     })
   })
 
