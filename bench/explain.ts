@@ -10,8 +10,8 @@ import { openDatabase } from '../src/db/database'
 import { createLogger } from '../src/log/logger'
 import { SQL } from '../src/store/pg-journal-store'
 
-/** One row as the journal sends it: a JSON array of rows. */
-const one = (...row: unknown[]): string[] => [JSON.stringify([row])]
+/** One row as the journal sends it: one array per column. */
+const one = (...row: unknown[]): unknown[][] => row.map((v) => [v])
 
 /** Each hot-path statement with one row of plausible parameters. */
 const STATEMENTS: ReadonlyArray<readonly [string, string, unknown[]]> = [

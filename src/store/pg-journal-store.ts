@@ -1,10 +1,9 @@
 /**
  * The engine's store on Postgres with plain `pg` (docs/engine.md): the snapshot the
  * engine starts from, and the commit of a batch in ONE transaction of multi-row
- * statements, whatever the batch's size: each is prepared and takes its rows as one
- * JSON array of arrays (`INSERT … SELECT (r->>0)::t, … FROM json_array_elements($1)`),
- * which costs a fifth of pg's array literals to build in Node (measured: 0.33 ms against
- * 1.65 ms for 250 audit rows):
+ * statements (INSERT … SELECT FROM unnest(…), prepared), whatever the batch's size.
+ * (One JSON parameter per statement instead was measured slower end to end: 1,010
+ * against 1,180 orders/s, Postgres 0.36 against 0.29 ms per order.)
  *
  *   lock the audit chain, read its end and the last batch id (a retried batch that had
  *   committed is recognised here) → orders (upsert of each changed order's last
@@ -143,35 +142,32 @@ const ORDER_COLUMNS: ReadonlyArray<readonly [string, string, (o: Order) => unkno
   ['version', 'int', (o) => o.version]
 ]
 
-/** INSERT INTO table (cols) SELECT (r->>0)::t0, … FROM json_array_elements($1::json) r + suffix: $1 is rows as arrays */
-function rowsInsert (table: string, cols: ReadonlyArray<readonly [string, string]>, suffix = ''): string {
-  return `INSERT INTO ${table} (${cols.map((c) => c[0]).join(', ')}) SELECT ${cols.map((c, i) => `(r->>${i})::${c[1]}`).join(', ')} FROM json_array_elements($1::json) AS r${suffix}`
+/** INSERT INTO table (cols) SELECT * FROM unnest($1::t1[], …) + suffix */
+function unnestInsert (table: string, cols: ReadonlyArray<readonly [string, string]>, suffix = ''): string {
+  return `INSERT INTO ${table} (${cols.map((c) => c[0]).join(', ')}) SELECT * FROM unnest(${cols.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')})${suffix}`
 }
 
-/** One JSON parameter: the rows, each an array of its column values. */
-const rowsParam = <T>(items: readonly T[], row: (x: T) => unknown[]): string[] => [JSON.stringify(items.map(row))]
-
 export const SQL = {
-  orders: rowsInsert('orders', ORDER_COLUMNS.map(([n, t]) => [n, t] as const),
+  orders: unnestInsert('orders', ORDER_COLUMNS.map(([n, t]) => [n, t] as const),
     ` ON CONFLICT (order_id) DO UPDATE SET ${ORDER_COLUMNS.slice(1).map(([n]) => `${n} = EXCLUDED.${n}`).join(', ')}, updated_at = now()`),
-  clOrdIds: rowsInsert('client_order_ids', [['client_session', 'text'], ['cl_ord_id', 'text'], ['order_id', 'text'], ['kind', 'text']]),
-  routes: rowsInsert('broker_routes', [['broker_session', 'text'], ['broker_cl_ord_id', 'text'], ['order_id', 'text'], ['kind', 'text'], ['status', 'text'], ['broker_order_id', 'text']],
+  clOrdIds: unnestInsert('client_order_ids', [['client_session', 'text'], ['cl_ord_id', 'text'], ['order_id', 'text'], ['kind', 'text']]),
+  routes: unnestInsert('broker_routes', [['broker_session', 'text'], ['broker_cl_ord_id', 'text'], ['order_id', 'text'], ['kind', 'text'], ['status', 'text'], ['broker_order_id', 'text']],
     ' ON CONFLICT (broker_session, broker_cl_ord_id) DO UPDATE SET status = EXCLUDED.status, broker_order_id = EXCLUDED.broker_order_id'),
-  executions: rowsInsert('executions', [['id', 'bigint'], ['broker_session', 'text'], ['exec_id', 'text'], ['order_id', 'text'], ['account', 'text'], ['symbol', 'text'], ['side', 'text'],
+  executions: unnestInsert('executions', [['id', 'bigint'], ['broker_session', 'text'], ['exec_id', 'text'], ['order_id', 'text'], ['account', 'text'], ['symbol', 'text'], ['side', 'text'],
     ['corrects_id', 'bigint'], ['exec_type', 'text'], ['last_qty', 'numeric'], ['last_px', 'numeric'], ['commission', 'numeric'], ['client_exec_id', 'text']],
   ' ON CONFLICT (broker_session, exec_id) DO NOTHING RETURNING exec_id'),
-  executionStatus: "UPDATE executions e SET status = r->>1 FROM json_array_elements($1::json) AS r WHERE e.id = (r->>0)::bigint",
-  positions: rowsInsert('positions', [['account', 'text'], ['symbol', 'text'], ['qty', 'numeric'], ['cost_basis', 'numeric'], ['avg_cost', 'numeric'], ['realized_pnl', 'numeric'],
+  executionStatus: 'UPDATE executions e SET status = u.status FROM unnest($1::bigint[], $2::text[]) AS u(id, status) WHERE e.id = u.id',
+  positions: unnestInsert('positions', [['account', 'text'], ['symbol', 'text'], ['qty', 'numeric'], ['cost_basis', 'numeric'], ['avg_cost', 'numeric'], ['realized_pnl', 'numeric'],
     ['fees', 'numeric'], ['pnl_day', 'date'], ['realized_pnl_day_start', 'numeric']],
   ' ON CONFLICT (account, symbol) DO UPDATE SET qty = EXCLUDED.qty, cost_basis = EXCLUDED.cost_basis, avg_cost = EXCLUDED.avg_cost, realized_pnl = EXCLUDED.realized_pnl,' +
     ' fees = EXCLUDED.fees, pnl_day = EXCLUDED.pnl_day, realized_pnl_day_start = EXCLUDED.realized_pnl_day_start, updated_at = now()'),
-  audit: rowsInsert('audit_log', [['id', 'bigint'], ['at', 'timestamptz'], ['actor', 'text'], ['kind', 'text'], ['order_id', 'text'], ['from_state', 'text'], ['to_state', 'text'],
+  audit: unnestInsert('audit_log', [['id', 'bigint'], ['at', 'timestamptz'], ['actor', 'text'], ['kind', 'text'], ['order_id', 'text'], ['from_state', 'text'], ['to_state', 'text'],
     ['detail', 'jsonb'], ['fix_message', 'text'], ['prev_hash', 'text'], ['hash', 'text']]),
-  messages: rowsInsert('fix_messages', [['session_id', 'text'], ['seq_num', 'int'], ['msg_type', 'text'], ['sent_at', 'timestamptz'], ['raw', 'text']],
+  messages: unnestInsert('fix_messages', [['session_id', 'text'], ['seq_num', 'int'], ['msg_type', 'text'], ['sent_at', 'timestamptz'], ['raw', 'text']],
     ' ON CONFLICT (session_id, seq_num) DO UPDATE SET msg_type = EXCLUDED.msg_type, sent_at = EXCLUDED.sent_at, raw = EXCLUDED.raw'),
-  sessions: 'UPDATE fix_sessions f SET next_sender_seq_num = GREATEST(f.next_sender_seq_num, coalesce((r->>1)::int, 0)),' +
-    ' next_target_seq_num = GREATEST(f.next_target_seq_num, coalesce((r->>2)::int, 0)), updated_at = now()' +
-    ' FROM json_array_elements($1::json) AS r WHERE f.session_id = r->>0',
+  sessions: 'UPDATE fix_sessions f SET next_sender_seq_num = GREATEST(f.next_sender_seq_num, coalesce(u.s, 0)),' +
+    ' next_target_seq_num = GREATEST(f.next_target_seq_num, coalesce(u.t, 0)), updated_at = now()' +
+    ' FROM unnest($1::text[], $2::int[], $3::int[]) AS u(k, s, t) WHERE f.session_id = u.k',
   engineState: 'UPDATE engine_state SET last_batch_id = $1, next_order_id = $2, next_broker_cl_ord_id = $3, next_client_exec_id = $4, next_execution_id = $5, updated_at = now() WHERE id = 1',
   head: `SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}) AS locked, (SELECT last_batch_id FROM engine_state WHERE id = 1) AS last_batch_id,` +
     ' a.id, a.hash FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) a ON true'
@@ -309,20 +305,21 @@ export class PgJournalStore implements EngineStore {
     }
     if (j.orders.size > 0) {
       const orders = [...j.orders.values()]
-      await run('fixgw_orders', SQL.orders, rowsParam(orders, (o) => ORDER_COLUMNS.map(([, , get]) => get(o))))
+      await run('fixgw_orders', SQL.orders, ORDER_COLUMNS.map(([, , get]) => orders.map(get)))
     }
     if (j.clOrdIds.length > 0) {
       const r = j.clOrdIds
-      await run('fixgw_clordids', SQL.clOrdIds, rowsParam(r, (x) => [x.session, x.clOrdId, x.orderId, x.kind]))
+      await run('fixgw_clordids', SQL.clOrdIds, [r.map((x) => x.session), r.map((x) => x.clOrdId), r.map((x) => x.orderId), r.map((x) => x.kind)])
     }
     if (j.routes.size > 0) {
       const r = [...j.routes.values()]
-      await run('fixgw_routes', SQL.routes, rowsParam(r, (x) => [x.broker, x.brokerClOrdId, x.orderId, x.kind, x.status, x.brokerOrderId]))
+      await run('fixgw_routes', SQL.routes, [r.map((x) => x.broker), r.map((x) => x.brokerClOrdId), r.map((x) => x.orderId), r.map((x) => x.kind), r.map((x) => x.status), r.map((x) => x.brokerOrderId)])
     }
     if (j.executions.length > 0) {
       const e = j.executions
-      const r = await run('fixgw_executions', SQL.executions, rowsParam(e, (x) => [x.id, x.brokerSession, x.execId, x.orderId, x.account, x.symbol, x.side,
-        x.correctsId ?? null, x.execType, str(x.lastQty), str(x.lastPx), str(x.commission), x.clientExecId]))
+      const r = await run('fixgw_executions', SQL.executions, [e.map((x) => x.id), e.map((x) => x.brokerSession), e.map((x) => x.execId), e.map((x) => x.orderId), e.map((x) => x.account),
+        e.map((x) => x.symbol), e.map((x) => x.side), e.map((x) => x.correctsId ?? null), e.map((x) => x.execType), e.map((x) => str(x.lastQty)), e.map((x) => str(x.lastPx)),
+        e.map((x) => str(x.commission)), e.map((x) => x.clientExecId)])
       if ((r.rowCount ?? 0) < e.length) {
         const written = new Set((r.rows as Array<{ exec_id: string }>).map((x) => x.exec_id))
         this.log.error({ execIds: e.filter((x) => !written.has(x.execId)).map((x) => `${x.brokerSession}:${x.execId}`) },
@@ -330,26 +327,27 @@ export class PgJournalStore implements EngineStore {
       }
     }
     if (j.executionStatus.size > 0) {
-      await run('fixgw_exec_status', SQL.executionStatus, rowsParam([...j.executionStatus], ([id, status]) => [id, status]))
+      await run('fixgw_exec_status', SQL.executionStatus, [[...j.executionStatus.keys()], [...j.executionStatus.values()]])
     }
     if (j.positions.size > 0) {
       const p = [...j.positions.values()]
-      await run('fixgw_positions', SQL.positions, rowsParam(p, (x) => [x.account, x.symbol, x.p.qty.toFixed(), x.p.costBasis.toFixed(), x.p.avgCost.toFixed(),
-        x.p.realizedPnl.toFixed(), x.p.fees.toFixed(), x.p.pnlDay, x.p.dayStart.toFixed()]))
+      await run('fixgw_positions', SQL.positions, [p.map((x) => x.account), p.map((x) => x.symbol), p.map((x) => x.p.qty.toFixed()), p.map((x) => x.p.costBasis.toFixed()),
+        p.map((x) => x.p.avgCost.toFixed()), p.map((x) => x.p.realizedPnl.toFixed()), p.map((x) => x.p.fees.toFixed()), p.map((x) => x.p.pnlDay), p.map((x) => x.p.dayStart.toFixed())])
     }
     if (j.audit.length > 0) {
       const a = chainEntries(head.id ?? '0', head.hash, j.audit)
-      await run('fixgw_audit', SQL.audit, rowsParam(a, (x) => [x.id, x.at.toISOString(), x.actor, x.kind, x.orderId, x.fromState, x.toState, x.detail, x.fixMessage, x.prevHash, x.hash]))
+      await run('fixgw_audit', SQL.audit, [a.map((x) => x.id), a.map((x) => x.at.toISOString()), a.map((x) => x.actor), a.map((x) => x.kind), a.map((x) => x.orderId),
+        a.map((x) => x.fromState), a.map((x) => x.toState), a.map((x) => x.detail), a.map((x) => x.fixMessage), a.map((x) => x.prevHash), a.map((x) => x.hash)])
     }
     if (j.messages.length > 0) {
       const m = j.messages
-      await run('fixgw_messages', SQL.messages, rowsParam(m, (x) => [x.sessionKey, x.seqNum, x.msgType, x.sentAt.toISOString(), x.raw]))
+      await run('fixgw_messages', SQL.messages, [m.map((x) => x.sessionKey), m.map((x) => x.seqNum), m.map((x) => x.msgType), m.map((x) => x.sentAt.toISOString()), m.map((x) => x.raw)])
     }
     const sender = new Map<string, number>()
     for (const m of j.messages) sender.set(m.sessionKey, Math.max(sender.get(m.sessionKey) ?? 0, m.seqNum + 1))
     const keys = [...new Set([...sender.keys(), ...j.inbound.keys()])].sort()
     if (keys.length > 0) {
-      await run('fixgw_sessions', SQL.sessions, rowsParam(keys, (k) => [k, sender.get(k) ?? null, j.inbound.get(k) ?? null]))
+      await run('fixgw_sessions', SQL.sessions, [keys, keys.map((k) => sender.get(k) ?? null), keys.map((k) => j.inbound.get(k) ?? null)])
     }
     const n = batch.counters
     await run('fixgw_engine_state', SQL.engineState, [String(batch.id), String(n.nextOrderId), String(n.nextBrokerClOrdId), String(n.nextClientExecId), String(n.nextExecutionId)])
