@@ -266,6 +266,8 @@ export async function preload (c: Client, plan: PreloadPlan, progress: (done: nu
     progress(to)
   }
   if (triggersOff) await c.query('SET session_replication_role = DEFAULT')
+  // as the engine leaves it: its next execution row id after the rows there
+  await c.query('UPDATE engine_state SET next_execution_id = (SELECT coalesce(max(id), 0) + 1 FROM executions) WHERE id = 1')
   for (const t of ['orders', 'client_order_ids', 'broker_routes', 'executions']) await c.query(`VACUUM (ANALYZE) ${t}`)
   await c.query('CHECKPOINT').catch(() => undefined) // needs superuser or pg_checkpoint
   return { seconds: (Date.now() - t0) / 1000, triggersOff }

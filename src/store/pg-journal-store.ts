@@ -212,7 +212,12 @@ export class PgJournalStore implements EngineStore {
   // ---- snapshot ----------------------------------------------------------------------
 
   async load (): Promise<EngineSnapshot> {
-    const [st] = await this.q<{ last_batch_id: string, next_order_id: string, next_broker_cl_ord_id: string, next_client_exec_id: string, next_execution_id: string }>('SELECT * FROM engine_state WHERE id = 1')
+    // next_execution_id: never at or below a row already there (rows written by other
+    // means, such as a restore or a bulk load, must not make every batch with a fill fail
+    // on the primary key). max(id) is one read of the primary key index.
+    const [st] = await this.q<{ last_batch_id: string, next_order_id: string, next_broker_cl_ord_id: string, next_client_exec_id: string, next_execution_id: string }>(
+      'SELECT last_batch_id, next_order_id, next_broker_cl_ord_id, next_client_exec_id,' +
+      ' GREATEST(next_execution_id, (SELECT coalesce(max(id), 0) + 1 FROM executions)) AS next_execution_id FROM engine_state WHERE id = 1')
     if (st == null) throw new Error('engine_state has no row: run the migrations')
     const orders = (await this.q<OrderRow>(`SELECT * FROM orders WHERE state IN ${OPEN_STATES}`)).map(rowToOrder)
     const ids = orders.map((o) => o.orderId)

@@ -1,13 +1,15 @@
 /**
  * A compact set of string keys for the dedupe indexes (client ClOrdIDs, broker ExecIDs)
  * kept in memory for the whole retention window. It stores a 53-bit hash per key in an
- * open-addressed Float64Array (load ≤ 0.7): about 11.5 bytes a key, so 10 M keys take
- * about 115 MB (230 MB for a moment while the table doubles), where a Set<string> of
- * the same keys takes over 1 GB.
+ * open-addressed Float64Array of 2^k slots, at most 70 % used: 8 bytes a slot, 11.4 to 23
+ * bytes a key. 10 M keys take 2^24 slots = 134 MB (128 MiB), and 268 MB for a moment while
+ * the table doubles, where a Set<string> of the same keys takes over 1 GB.
  *
  * `mayHave` is exact when it says no. A yes can be another key with the same 53-bit
  * hash (at 10 M keys, about one lookup in 10^9), so the caller confirms a yes against
- * Postgres before calling the key a duplicate.
+ * Postgres before calling the key a duplicate. Two keys with the same hash share a slot,
+ * so deleting one (a ClOrdID released by retention) also forgets the other: with
+ * 53-bit hashes that needs a collision and a release of exactly those two keys.
  */
 const EMPTY = 0
 const DELETED = 1
