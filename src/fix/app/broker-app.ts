@@ -42,6 +42,9 @@ export class BrokerFixApp implements FixApp, BrokerStatus {
     return body
   }
 
+  /** the connection on which a broker report last failed to commit (logged once per connection) */
+  private readonly notCommittedOn = new WeakMap<FixgwSession, number | null>()
+
   attach (oms: OrderService): void { this.oms = oms }
 
   onLogon (s: FixgwSession): boolean {
@@ -64,6 +67,7 @@ export class BrokerFixApp implements FixApp, BrokerStatus {
   /** Resolves when the report is applied and committed, so the session counts the message only then. */
   onMessage (s: FixgwSession, msgType: string, view: MsgView): Promise<void> | undefined {
     const text = s.currentMessageText
+    const connection = s.connectionId
     let work: Promise<void>
     switch (msgType) {
       case '8':
@@ -80,7 +84,11 @@ export class BrokerFixApp implements FixApp, BrokerStatus {
       if (!(e instanceof NotCommittedError)) throw e
       // A broker report cannot be refused: it was undone, so the session must hear it
       // again. Reconnect; the broker resends from the last committed number.
-      this.logger.error({ err: e.cause, session: s.name }, 'broker report not committed: reconnecting to have it resent')
+      // Reports pipelined behind it on that connection fail together: one line for them all.
+      if (this.notCommittedOn.get(s) !== connection) {
+        this.notCommittedOn.set(s, connection)
+        this.logger.error({ err: e.cause, session: s.name }, 'broker report not committed: reconnecting to have it resent')
+      }
       s.disconnect('STORE_FAILURE', 'could not commit a broker report')
       throw new NotAcceptedError('broker report not committed', e)
     })
