@@ -268,8 +268,7 @@ export class PgJournalStore implements EngineStore {
 
   /** Stream a large result in chunks (a server-side cursor). */
   private async cursor<T> (sql: string, each: (rows: T[]) => void, chunk = 50_000): Promise<void> {
-    const c = await this.pool.connect()
-    try {
+    await this.withClient(async (c) => {
       await c.query('BEGIN READ ONLY')
       await c.query(`DECLARE fixgw_load NO SCROLL CURSOR FOR ${sql}`)
       for (;;) {
@@ -278,9 +277,27 @@ export class PgJournalStore implements EngineStore {
         each(r.rows as T[])
       }
       await c.query('COMMIT')
+    })
+  }
+
+  /**
+   * Run fn on a connection of its own. A checked-out pg client that loses its connection
+   * emits 'error' besides failing its query; without a listener that event would kill
+   * the process (seen when Postgres was stopped during a commit). The query in flight
+   * fails with the same error, so the listener only logs; the client is then discarded.
+   */
+  private async withClient<T> (fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect()
+    const onError = (e: Error): void => { this.log.warn({ error: e.message, code: (e as { code?: string }).code }, 'Postgres connection lost during a transaction') }
+    c.on('error', onError)
+    try {
+      const r = await fn(c)
+      c.off('error', onError)
       c.release()
+      return r
     } catch (e) {
-      c.release(e as Error)
+      await c.query('ROLLBACK').catch(() => {})
+      c.release(e as Error) // discarded, with its listener: a late 'error' of a dying connection still lands there
       throw e
     }
   }
@@ -288,15 +305,7 @@ export class PgJournalStore implements EngineStore {
   // ---- the batch ---------------------------------------------------------------------
 
   async commit (batch: Batch): Promise<void> {
-    const c = await this.pool.connect()
-    try {
-      await this.write(c, batch)
-      c.release()
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {})
-      c.release(e as Error)
-      throw e
-    }
+    await this.withClient(async (c) => { await this.write(c, batch) })
   }
 
   private async write (c: PoolClient, batch: Batch): Promise<void> {

@@ -145,7 +145,7 @@ describe(`faults: PostgreSQL stopped for ${OUTAGE_MS / 1000} s under load (${FUL
   it('the gateway process survived the outage (same pid, still running)', () => {
     const r = rig as FaultRig
     expect(restartProblem, 'PostgreSQL itself').to.equal(null)
-    expectNone(r.gateway.unexpectedExits.map((x) => `pid ${x.pid ?? '?'} exited with ${x.code ?? x.signal ?? '?'}\n${r.gatewayWarnings(20)}`), 'gateway exits')
+    expectNone(r.gateway.unexpectedExits.map((x) => `pid ${x.pid ?? '?'} exited with ${x.code ?? x.signal ?? '?'}\n${r.gatewayWarnings(80)}`), 'gateway exits')
     expect(r.gateway.pid, 'gateway pid after the outage').to.equal(pid)
     expect(r.gateway.isRunning).to.equal(true)
   })

@@ -9,6 +9,7 @@
 import { expect } from 'chai'
 import type { Knex } from 'knex'
 import pino from 'pino'
+import { Client } from 'pg'
 import { createKnex, migrateLatest } from '../../../src/db/knex'
 import { Decimal, ZERO } from '../../../src/domain/money'
 import { asClOrdId, asOrderId } from '../../../src/domain/ids'
@@ -189,6 +190,30 @@ describe('engine journal store on PostgreSQL', () => {
     expect(snap.positions.map((p) => [p.account, p.symbol, p.p.qty.toFixed(), p.p.costBasis.toFixed(), p.p.pnlDay])).to.deep.equal([['ACC1', 'AAPL', '0.00000001', '0.00000187123456789', '2026-12-03']])
     expect(snap.execKeys).to.deep.include({ broker: BROKER, execId: 'BX-1' })
     expect((await store.orderFills('O2')).map((f) => [f.id, f.qty.toFixed(), f.px.toFixed()])).to.deep.equal([['1', '0.00000001', '187.123456789']])
+  })
+
+  it('a connection killed in the middle of a commit fails that commit only: no uncaught error, the next commit works', async () => {
+    const blocker = new Client({ connectionString: tdb.url })
+    await blocker.connect()
+    await blocker.query('BEGIN')
+    await blocker.query('SELECT * FROM engine_state WHERE id = 1 FOR UPDATE') // the commit's last statement waits here
+    const pending = store.commit(bookBatch(6n, 'O6', 10, 10, 11))
+    let pid: number | null = null
+    for (let i = 0; i < 250 && pid == null; i++) {
+      const r = await db.raw("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+      pid = r.rows[0]?.pid ?? null
+      if (pid == null) await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(pid, 'the commit never waited on the lock').to.not.equal(null)
+    await db.raw('SELECT pg_terminate_backend(?)', [pid])
+    const e = await pending.then(() => null, (x: Error) => x)
+    expect(e?.message).to.match(/terminat/i)
+    await blocker.query('ROLLBACK')
+    await blocker.end()
+    await new Promise((resolve) => setTimeout(resolve, 300)) // a late 'error' event of the dead connection would surface here
+    expect(await db('orders').where({ order_id: 'O6' }).first()).to.equal(undefined)
+    await store.commit(bookBatch(6n, 'O6', 10, 10, 11))
+    expect(await store.lastBatchId()).to.equal(6n)
   })
 })
 

@@ -119,7 +119,8 @@ export class FaultRig {
 
   /** Warning and error lines of the gateway's log (last n). */
   gatewayWarnings (n = 40): string {
-    const lines = this.gateway.output.split('\n').filter((l) => /"level":(40|50|60)/.test(l))
+    // warnings and errors, and anything that is not a log line (an uncaught exception's stack on stderr)
+    const lines = this.gateway.output.split('\n').filter((l) => /"level":(40|50|60)/.test(l) || (l.trim() !== '' && !l.startsWith('{')))
     return lines.length === 0 ? '(gateway log: no warnings)' : `gateway warnings (last ${Math.min(n, lines.length)} of ${lines.length}):\n${lines.slice(-n).join('\n')}`
   }
 
