@@ -20,7 +20,8 @@ import type { Order } from '../domain/order'
 import { ORD_STATUS, isOrdState } from '../domain/order-state'
 import type { ClOrdId, OrderId } from '../domain/ids'
 import type { Batch, PositionState, RouteState } from '../oms/engine/journal'
-import type { EngineSnapshot } from '../oms/engine/state'
+import { KeyFilter } from '../oms/engine/key-filter'
+import { clOrdKey, execKey, type EngineSnapshot } from '../oms/engine/state'
 import type { EngineStore, FillRow } from '../oms/engine/store-port'
 import type { ExecutionRow } from '../oms/ports'
 import { AUDIT_CHAIN_LOCK, chainEntries } from './audit-chain'
@@ -226,11 +227,13 @@ export class PgJournalStore implements EngineStore {
       .map((r): RouteState => ({ broker: r.broker_session, brokerClOrdId: r.broker_cl_ord_id, orderId: r.order_id, kind: r.kind, status: r.status, brokerOrderId: r.broker_order_id }))
     const open = new Set<string>(ids)
     const clOrdIds: Array<{ session: string, clOrdId: string, orderId: string }> = []
-    const orphans: Array<{ session: string, clOrdId: string }> = []
+    // sized from the planner's row estimate: one table for millions of keys, no doublings
+    const [est] = await this.q<{ n: string }>("SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = 'client_order_ids'::regclass")
+    const clOrdFilter = new KeyFilter(Number(est?.n ?? 0))
     await this.cursor<{ client_session: string, cl_ord_id: string, order_id: string }>('SELECT client_session, cl_ord_id, order_id FROM client_order_ids', (rows) => {
       for (const r of rows) {
         if (open.has(r.order_id)) clOrdIds.push({ session: r.client_session, clOrdId: r.cl_ord_id, orderId: r.order_id })
-        else orphans.push({ session: r.client_session, clOrdId: r.cl_ord_id })
+        else clOrdFilter.add(clOrdKey(r.client_session, r.cl_ord_id))
       }
     })
     const positions = (await this.q<{ account: string, symbol: string, qty: string, cost_basis: string, avg_cost: string, realized_pnl: string, fees: string, pnl_day: string | null, realized_pnl_day_start: string }>(
@@ -247,10 +250,11 @@ export class PgJournalStore implements EngineStore {
       'SELECT s.symbol, e.id, e.last_px FROM (SELECT DISTINCT symbol FROM positions) s CROSS JOIN LATERAL (SELECT id, last_px FROM executions x' +
       " WHERE x.symbol = s.symbol AND x.status = 'active' AND x.exec_type IN ('F', 'G') AND x.last_px IS NOT NULL ORDER BY x.id DESC LIMIT 1) e"))
       .map((r) => ({ symbol: r.symbol, id: String(r.id), px: new Decimal(r.last_px) }))
-    const execKeys = (await this.q<{ broker_session: string, exec_id: string }>(
+    const execLimit = this.opts.execKeysLoaded ?? 1_000_000
+    const execFilter = new KeyFilter(execLimit)
+    for (const r of await this.q<{ broker_session: string, exec_id: string }>(
       'SELECT broker_session, exec_id FROM (SELECT broker_session, exec_id FROM executions ORDER BY id DESC LIMIT $1) recent' +
-      ' UNION SELECT broker_session, exec_id FROM executions WHERE order_id = ANY($2::text[])', [this.opts.execKeysLoaded ?? 1_000_000, ids]))
-      .map((r) => ({ broker: r.broker_session, execId: r.exec_id }))
+      ' UNION SELECT broker_session, exec_id FROM executions WHERE order_id = ANY($2::text[])', [execLimit, ids])) execFilter.add(execKey(r.broker_session, r.exec_id))
     const killSwitches = (await this.q<{ scope: string }>('SELECT scope FROM kill_switches WHERE active')).map((r) => r.scope)
     return {
       counters: { nextOrderId: BigInt(st.next_order_id), nextBrokerClOrdId: BigInt(st.next_broker_cl_ord_id), nextClientExecId: BigInt(st.next_client_exec_id), nextExecutionId: BigInt(st.next_execution_id) },
@@ -258,10 +262,10 @@ export class PgJournalStore implements EngineStore {
       orders,
       routes,
       clOrdIds,
-      otherClOrdIds: orphans,
+      clOrdFilter,
       positions,
       lastFills,
-      execKeys,
+      execFilter,
       killSwitches
     }
   }

@@ -128,7 +128,7 @@ export class OmsEngine {
     const snapshot = await this.deps.store.load()
     this.state = new EngineState(snapshot, this.deps.maxFinishedInMemory)
     this.nextBatchId = snapshot.lastBatchId + 1n
-    this.log.info({ ms: Date.now() - t0, openOrders: snapshot.orders.length, clOrdIds: snapshot.clOrdIds.length + snapshot.otherClOrdIds.length, positions: snapshot.positions.length }, 'engine state loaded')
+    this.log.info({ ms: Date.now() - t0, openOrders: snapshot.orders.length, clOrdIds: this.state.clOrdFilter.size, execIds: this.state.execFilter.size, positions: snapshot.positions.length }, 'engine state loaded')
   }
 
   stop (): void {

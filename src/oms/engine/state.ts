@@ -30,10 +30,13 @@ export interface EngineSnapshot {
   readonly routes: readonly RouteState[]
   /** ClOrdIDs of the open orders */
   readonly clOrdIds: ReadonlyArray<{ session: string, clOrdId: string, orderId: string }>
-  /** every other ClOrdID of the retention window (dedupe filter only) */
-  readonly otherClOrdIds: ReadonlyArray<{ session: string, clOrdId: string }>
-  /** broker ExecIDs for the dedupe filter (the recent ones, and all of the open orders) */
-  readonly execKeys: ReadonlyArray<{ broker: string, execId: string }>
+  /**
+   * every other ClOrdID of the retention window, as dedupe filter keys (clOrdKey). Built
+   * while the rows stream in: millions of keys never exist as objects at once.
+   */
+  readonly clOrdFilter: KeyFilter
+  /** broker ExecIDs (execKey) for the dedupe filter: the recent ones, and all of the open orders' */
+  readonly execFilter: KeyFilter
   readonly positions: ReadonlyArray<{ account: string, symbol: string, p: PositionState }>
   readonly lastFills: ReadonlyArray<{ symbol: string, id: string, px: Decimal }>
   readonly killSwitches: readonly string[]
@@ -65,13 +68,11 @@ export class EngineState {
   counters: Counters
   lastBatchId: bigint
 
-  constructor (snapshot: EngineSnapshot, private readonly maxFinished = 20_000, filterCapacity = 1024) {
+  constructor (snapshot: EngineSnapshot, private readonly maxFinished = 20_000) {
     this.counters = { ...snapshot.counters }
     this.lastBatchId = snapshot.lastBatchId
-    this.clOrdFilter = new KeyFilter(Math.max(filterCapacity, snapshot.clOrdIds.length + snapshot.otherClOrdIds.length))
-    this.execFilter = new KeyFilter(Math.max(filterCapacity, snapshot.execKeys.length))
-    for (const c of snapshot.otherClOrdIds) this.clOrdFilter.add(clOrdKey(c.session, c.clOrdId))
-    for (const e of snapshot.execKeys) this.execFilter.add(execKey(e.broker, e.execId))
+    this.clOrdFilter = snapshot.clOrdFilter
+    this.execFilter = snapshot.execFilter
     for (const o of snapshot.orders) this.putOrder(null, o)
     for (const r of snapshot.routes) this.putRoute(r)
     for (const c of snapshot.clOrdIds) this.addClOrdId(c.session, c.clOrdId, c.orderId)

@@ -16,6 +16,7 @@ import { asClOrdId, asOrderId } from '../../../src/domain/ids'
 import type { Order } from '../../../src/domain/order'
 import { Journal, type Batch, type Counters } from '../../../src/oms/engine/journal'
 import { auditHash } from '../../../src/store/audit-chain'
+import { clOrdKey, execKey } from '../../../src/oms/engine/state'
 import { PgJournalStore } from '../../../src/store/pg-journal-store'
 import { createTestDatabase, type TestDatabase } from '../../support/test-db'
 
@@ -156,7 +157,10 @@ describe('engine journal store on PostgreSQL', () => {
     expect(o2.orderQty.toFixed()).to.equal('100.5')
     expect(o2.price?.toFixed()).to.equal('187.123456789')
     expect(snap.clOrdIds).to.deep.equal([{ session: CLIENT, clOrdId: 'C-O2', orderId: 'O2' }])
-    expect(snap.otherClOrdIds).to.deep.equal([{ session: CLIENT, clOrdId: 'C-O1' }])
+    // the finished order's ClOrdID only in the dedupe filter
+    expect(snap.clOrdFilter.size).to.equal(1)
+    expect(snap.clOrdFilter.mayHave(clOrdKey(CLIENT, 'C-O1'))).to.equal(true)
+    expect(snap.clOrdFilter.mayHave(clOrdKey(CLIENT, 'C-O2'))).to.equal(false)
     expect(snap.routes.map((r) => [r.brokerClOrdId, r.orderId, r.status])).to.deep.equal([['FGW-O2', 'O2', 'sent']])
     expect(await store.orderIdOfClOrdId(CLIENT, 'C-O1')).to.equal('O1')
     expect(await store.orderIdOfRoute(BROKER, 'FGW-O1')).to.equal('O1')
@@ -188,7 +192,8 @@ describe('engine journal store on PostgreSQL', () => {
     expect(await store.execIdTaken(BROKER, 'BX-2')).to.equal(false)
     const snap = await store.load()
     expect(snap.positions.map((p) => [p.account, p.symbol, p.p.qty.toFixed(), p.p.costBasis.toFixed(), p.p.pnlDay])).to.deep.equal([['ACC1', 'AAPL', '0.00000001', '0.00000187123456789', '2026-12-03']])
-    expect(snap.execKeys).to.deep.include({ broker: BROKER, execId: 'BX-1' })
+    expect(snap.execFilter.mayHave(execKey(BROKER, 'BX-1'))).to.equal(true)
+    expect(snap.execFilter.mayHave(execKey(BROKER, 'BX-2'))).to.equal(false)
     expect((await store.orderFills('O2')).map((f) => [f.id, f.qty.toFixed(), f.px.toFixed()])).to.deep.equal([['1', '0.00000001', '187.123456789']])
   })
 

@@ -15,6 +15,7 @@ import type { Effect } from '../../../src/oms/effects'
 import { NotAcceptedError, NotCommittedError, OmsEngine, type Command, type Outbox, type PreparedSend } from '../../../src/oms/engine/engine'
 import type { Batch } from '../../../src/oms/engine/journal'
 import type { EngineSnapshot } from '../../../src/oms/engine/state'
+import { KeyFilter } from '../../../src/oms/engine/key-filter'
 import type { EngineStore } from '../../../src/oms/engine/store-port'
 import { Decimal, ZERO } from '../../../src/domain/money'
 import { asClOrdId, asOrderId } from '../../../src/domain/ids'
@@ -33,18 +34,18 @@ function order (id: string, over: Partial<Order> = {}): Order {
   }
 }
 
-const EMPTY: EngineSnapshot = {
+const empty = (): EngineSnapshot => ({
   counters: { nextOrderId: 1n, nextBrokerClOrdId: 1n, nextClientExecId: 1n, nextExecutionId: 1n },
   lastBatchId: 0n,
   orders: [],
   routes: [],
   clOrdIds: [],
-  otherClOrdIds: [],
-  execKeys: [],
+  clOrdFilter: new KeyFilter(),
+  execFilter: new KeyFilter(),
   positions: [],
   lastFills: [],
   killSwitches: []
-}
+})
 
 const notUsed = async (): Promise<never> => { throw new Error('not used by these tests') }
 
@@ -62,7 +63,7 @@ class FakeStore implements EngineStore {
   lastBatchIdCalls = 0
   private held: Array<() => void> | null = null
 
-  constructor (private readonly snapshot: EngineSnapshot = EMPTY) {}
+  constructor (private readonly snapshot: EngineSnapshot = empty()) {}
 
   hold (): void { this.held = [] }
   release (): void { const h = this.held ?? []; this.held = null; for (const r of h) r() }
@@ -310,7 +311,7 @@ describe('oms/engine OmsEngine (single writer, one commit per batch)', () => {
   })
 
   it('numbers batches after the last one committed before the restart', async () => {
-    const s2 = new FakeStore({ ...EMPTY, lastBatchId: 41n })
+    const s2 = new FakeStore({ ...empty(), lastBatchId: 41n })
     const e2 = await engineWith(s2, new FakeOutbox())
     await e2.submit(newOrder('O1', 'a'))
     expect(s2.committed[0].id).to.equal(42n)
