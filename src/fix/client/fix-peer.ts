@@ -10,6 +10,21 @@ import type { ILooseObject } from '../jspurefix'
 import { Endpoint, type EndpointSpec } from '../transport/endpoint'
 import type { FixgwSession } from '../session/fixgw-session'
 
+/**
+ * In-memory session stores kept in `stores` by session id: an endpoint stopped and
+ * started again (or a reconnect) carries on with the same sequence numbers.
+ */
+export function keptMemoryStores (stores: Map<string, IFixSessionStore>): { create: (id: SessionId) => IFixSessionStore } {
+  return {
+    create: (id: SessionId): IFixSessionStore => {
+      const key = id.toString()
+      let store = stores.get(key)
+      if (store == null) { store = new MemorySessionStore(id); stores.set(key, store) }
+      return store
+    }
+  }
+}
+
 export interface ReceivedMessage {
   readonly msgType: string
   /** Every field in wire order, as [tag, value] strings. */
@@ -57,18 +72,10 @@ export class FixPeer {
   }
 
   private makeEndpoint (): Endpoint {
-    const stores = this.stores
     return new Endpoint(this.spec, {
       logger: this.logger,
       jsfixLogFactory: this.jsfixLogFactory,
-      storeFactory: {
-        create: (id: SessionId): IFixSessionStore => {
-          const key = id.toString()
-          let store = stores.get(key)
-          if (store == null) { store = new MemorySessionStore(id); stores.set(key, store) }
-          return store
-        }
-      },
+      storeFactory: keptMemoryStores(this.stores),
       app: {
         onReady: (s) => {
           this.session = s

@@ -14,9 +14,9 @@
  * requests).
  */
 import type { Logger } from 'pino'
-import { MemorySessionStore } from '../../../src/fix/jspurefix'
-import type { IFixSessionStore, MsgView, SessionId } from '../../../src/fix/jspurefix'
+import type { IFixSessionStore, MsgView } from '../../../src/fix/jspurefix'
 import { Endpoint, type EndpointSpec } from '../../../src/fix/transport/endpoint'
+import { keptMemoryStores } from '../../../src/fix/client/fix-peer'
 import type { FixApp, FixgwSession } from '../../../src/fix/session/fixgw-session'
 
 export interface FaultBrokerBehaviour {
@@ -180,18 +180,10 @@ export class BrokerPeer {
 
   async start (): Promise<void> {
     if (this.endpoint != null) return
-    const stores = this.stores
     const ep = new Endpoint(this.spec, {
       logger: this.logger,
       app: this.app,
-      storeFactory: {
-        create: (id: SessionId): IFixSessionStore => {
-          const key = id.toString()
-          let store = stores.get(key)
-          if (store == null) { store = new MemorySessionStore(id); stores.set(key, store) }
-          return store
-        }
-      }
+      storeFactory: keptMemoryStores(this.stores)
     })
     await ep.start()
     this.endpoint = ep
