@@ -1,5 +1,6 @@
 /**
- * EXPLAIN of every statement of the engine's hot path (one batch commit) and of its
+ * EXPLAIN of every statement of the engine's hot path (one batch commit: the head, then
+ * one statement whose CTEs are the per-table writes, each also shown alone) and of its
  * start-up reads, against the bench database as the last run left it (e.g. after
  * `--preload 5000000`). Plans only (no ANALYZE: nothing is written).
  *
@@ -8,7 +9,7 @@
 import { Client } from 'pg'
 import { openDatabase } from '../src/db/database'
 import { createLogger } from '../src/log/logger'
-import { SQL } from '../src/store/pg-journal-store'
+import { BATCH_SQL, SQL } from '../src/store/pg-journal-store'
 
 /** One row as the journal sends it: one array per column. */
 const one = (...row: unknown[]): unknown[][] => row.map((v) => [v])
@@ -19,7 +20,7 @@ const STATEMENTS: ReadonlyArray<readonly [string, string, unknown[]]> = [
   ['orders upsert', SQL.orders, one('O1', 'c1', 'C1', null, 'A', 'S', null, '1', '2', '0', null, '1', '1', null, null, null, 'New', '0', '0', '1', '0', 'b1', null, null, null, null, null, null, null, null, null, 1)],
   ['client_order_ids insert', SQL.clOrdIds, one('c1', 'C1', 'O1', 'new')],
   ['broker_routes upsert', SQL.routes, one('b1', 'FGW1', 'O1', 'new', 'sent', null)],
-  ['executions insert', SQL.executions, one('1', 'b1', 'X1', 'O1', 'A', 'S', '1', null, 'F', '1', '1', null, 'E1')],
+  ['executions insert', SQL.executions, one('1', 'b1', 'X1', 'O1', 'A', 'S', '1', null, 'F', '1', '1', null, 'E1', 'active')],
   ['executions status', SQL.executionStatus, one('1', 'busted')],
   ['positions upsert', SQL.positions, one('A', 'S', '1', '1', '1', '0', '0', '2026-12-02', '0')],
   ['audit_log insert', SQL.audit, one('1', new Date().toISOString(), 'oms', 'transition', 'O1', null, null, '{}', null, null, 'h')],
@@ -27,6 +28,9 @@ const STATEMENTS: ReadonlyArray<readonly [string, string, unknown[]]> = [
   ['fix_sessions numbers', SQL.sessions, one('k', 2, 2)],
   ['engine_state', SQL.engineState, ['1', '1', '1', '1', '1']]
 ]
+
+/** The batch as it is sent: the statements above as the CTEs of one statement, with the same rows. */
+const BATCH: readonly [string, string, unknown[]] = ['the batch statement (all of the above in one)', BATCH_SQL, STATEMENTS.slice(1).flatMap(([, , v]) => v)]
 
 /** Start-up reads (PgJournalStore.load). */
 const STARTUP: ReadonlyArray<readonly [string, string]> = [
@@ -45,7 +49,7 @@ async function main (): Promise<void> {
   try {
     const counts = (await c.query('SELECT (SELECT count(*) FROM orders) AS orders, (SELECT count(*) FROM executions) AS executions, (SELECT count(*) FROM audit_log) AS audit')).rows[0]
     console.log(`# rows: ${JSON.stringify(counts)}\n`)
-    for (const [name, text, values] of STATEMENTS) {
+    for (const [name, text, values] of [...STATEMENTS, BATCH]) {
       await c.query('BEGIN')
       const plan = await c.query({ text: `EXPLAIN ${text}`, values })
       await c.query('ROLLBACK')

@@ -220,6 +220,31 @@ describe('engine journal store on PostgreSQL', () => {
     await store.commit(bookBatch(6n, 'O6', 10, 10, 11))
     expect(await store.lastBatchId()).to.equal(6n)
   })
+
+  it('an execution re-statused in the batch that inserts it lands with its final status; older rows are updated', async () => {
+    const j = new Journal()
+    const fill = { id: '3', brokerSession: BROKER, execId: 'BX-3', orderId: 'O2', account: 'ACC1', symbol: 'AAPL', side: '1', execType: 'F', lastQty: d('1'), lastPx: d('10'), commission: null, clientExecId: 'E3' }
+    j.executions.push(fill)
+    j.executionStatus.set('3', 'busted') // the broker busted it before the batch committed
+    j.executionStatus.set('1', 'corrected') // a row committed long ago
+    await store.commit({ id: 7n, journal: j, counters: counters(107n) })
+    const rows = await db('executions').whereIn('id', ['1', '3']).orderBy('id').select('id', 'status')
+    expect(rows).to.deep.equal([{ id: '1', status: 'corrected' }, { id: '3', status: 'busted' }])
+  })
+
+  it('an order, its ClOrdID, route and executions all new in one batch pass their foreign keys', async () => {
+    const b = bookBatch(8n, 'O8', 20, 20, 21)
+    b.journal.executions.push({ id: '4', brokerSession: BROKER, execId: 'BX-8', orderId: 'O8', account: 'ACC1', symbol: 'AAPL', side: '1', execType: '0', lastQty: null, lastPx: null, commission: null, clientExecId: 'E8' })
+    await store.commit(b)
+    expect(await db('executions').where({ exec_id: 'BX-8' }).pluck('order_id')).to.deep.equal(['O8'])
+    // and one naming an order that does not exist is refused, with nothing of its batch kept
+    const bad = bookBatch(9n, 'O9', 30, 30, 31)
+    bad.journal.executions.push({ id: '5', brokerSession: BROKER, execId: 'BX-9', orderId: 'NO-SUCH-ORDER', account: 'ACC1', symbol: 'AAPL', side: '1', execType: '0', lastQty: null, lastPx: null, commission: null, clientExecId: 'E9' })
+    const e = await store.commit(bad).then(() => null, (x: Error) => x)
+    expect(e?.message).to.match(/foreign key/)
+    expect(await db('orders').where({ order_id: 'O9' }).first()).to.equal(undefined)
+    expect(await store.lastBatchId()).to.equal(8n)
+  })
 })
 
 /** jsonb comes back with its keys in Postgres's order: sort them as canonical JSON does. */
