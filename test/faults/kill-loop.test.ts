@@ -18,7 +18,7 @@ import { isTerminalEr, type ClientMessage } from '../support/faults/fault-client
 import type { CliResult } from '../support/run-cli'
 import {
   acknowledged, describeOrder, duplicateOrdersAtBroker, expectNone, resendStats, histogram, lostAcknowledged, notTerminal, ranges, seqNumHoles,
-  sequenceResetProblems, terminalErProblems
+  terminalErProblems
 } from '../support/faults/checks'
 
 const KILLS = pick(3, 20)
@@ -116,10 +116,7 @@ describe(`faults: kill -9 of the gateway ${KILLS} times under load (${FULL ? 'fu
   it('no sequence reset on either session and no MsgSeqNum left undelivered', () => {
     const problems = [
       ...(probeProblem == null ? [] : [probeProblem]),
-      ...sequenceResetProblems(rig.clientFrames(), CLIENT),
-      ...sequenceResetProblems(rig.clientFrames(), GW),
-      ...sequenceResetProblems(rig.brokerFrames(), GW),
-      ...sequenceResetProblems(rig.brokerFrames(), BROKER)
+      ...rig.sequenceResets()
     ]
     const holes: Array<[string, number[]]> = [
       ['gateway → client', seqNumHoles(rig.clientFrames(), GW)],

@@ -20,7 +20,7 @@ import { TERMINAL, type OrderRow } from '../support/faults/pg'
 import type { ClientMessage } from '../support/faults/fault-client'
 import type { CliResult } from '../support/run-cli'
 import {
-  acknowledged, describeOrder, expectNone, histogram, lostAcknowledged, ranges, seqNumHoles, sequenceResetProblems
+  acknowledged, describeOrder, expectNone, histogram, lostAcknowledged, ranges, seqNumHoles
 } from '../support/faults/checks'
 
 const RATE = pick(20, 30)
@@ -182,8 +182,7 @@ describe(`faults: PostgreSQL stopped for ${OUTAGE_MS / 1000} s under load (${FUL
     const r = rig as FaultRig
     const found = [
       ...(probeProblem == null ? [] : [probeProblem]),
-      ...sequenceResetProblems(r.clientFrames(), CLIENT), ...sequenceResetProblems(r.clientFrames(), GW),
-      ...sequenceResetProblems(r.brokerFrames(), GW), ...sequenceResetProblems(r.brokerFrames(), BROKER)
+      ...r.sequenceResets()
     ]
     const holes: Array<[string, number[]]> = [
       ['gateway → client', seqNumHoles(r.clientFrames(), GW)], ['client → gateway', seqNumHoles(r.clientFrames(), CLIENT)],

@@ -17,6 +17,7 @@ import { runCli, type CliResult } from '../run-cli'
 import { BrokerPeer, FaultBrokerApp, type FaultBrokerBehaviour } from './fault-broker'
 import { FaultClient } from './fault-client'
 import { WireTap, type WireFrame } from './wire-tap'
+import { sequenceResetProblems } from './checks'
 import { ordersOf, type OrderRow } from './pg'
 import { sleep, until } from './wait'
 
@@ -122,6 +123,14 @@ export class FaultRig {
     // warnings and errors, and anything that is not a log line (an uncaught exception's stack on stderr)
     const lines = this.gateway.output.split('\n').filter((l) => /"level":(40|50|60)/.test(l) || (l.trim() !== '' && !l.startsWith('{')))
     return lines.length === 0 ? '(gateway log: no warnings)' : `gateway warnings (last ${Math.min(n, lines.length)} of ${lines.length}):\n${lines.slice(-n).join('\n')}`
+  }
+
+  /** Sequence resets seen on the wire, from either side of either session. */
+  sequenceResets (): string[] {
+    return [
+      ...sequenceResetProblems(this.clientFrames(), CLIENT), ...sequenceResetProblems(this.clientFrames(), GW),
+      ...sequenceResetProblems(this.brokerFrames(), GW), ...sequenceResetProblems(this.brokerFrames(), BROKER)
+    ]
   }
 
   clientFrames (): WireFrame[] { return this.clientTap.frames }
