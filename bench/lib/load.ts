@@ -22,7 +22,7 @@ import * as fs from 'node:fs'
 import pino, { type Logger } from 'pino'
 import { Endpoint } from '../../src/fix/transport/endpoint'
 import type { FixApp, FixgwSession } from '../../src/fix/session/fixgw-session'
-import type { MsgView } from '../../src/fix/jspurefix'
+import type { MessageView } from '../../src/fix/session/message-view'
 import type { TagValue } from '../../src/fix/session/wire/encoder'
 import { MemorySessionStore } from '../../src/fix/store/memory-session-store'
 import type { SessionStore, StoredMessage } from '../../src/fix/store/session-store'
@@ -216,7 +216,7 @@ class SessionClient extends ClientBase implements LoadClient, FixApp {
     if (!this.stopping) this.ev.onDisconnect(this, error?.message ?? 'disconnected')
   }
 
-  onMessage (s: FixgwSession, msgType: string, _view: MsgView): void {
+  onMessage (s: FixgwSession, msgType: string, _view: MessageView): void {
     const m = s.currentMessage
     if (m == null) return
     if (msgType === '8') this.ev.onExecutionReport(m.get(11), m.get(150), m.get(39), m.get(58))

@@ -9,7 +9,8 @@
  *   "logoutTimeoutSeconds": 2,          // 1..60: wait this long for the peer's Logout after ours
  *   "schedule": { "start": "08:00", "end": "17:00", "days": ["Mon", "Tue", "Wed", "Thu", "Fri"], "timeZone": "Europe/London" },
  *   "validation": { "fieldsOutOfOrder": true, "fieldsHaveValues": true, "userDefinedFields": true,
- *                   "unknownFields": true, "fieldValues": true, "checkCompIds": true, "sendingTimeAccuracySeconds": 120 },
+ *                   "unknownFields": true, "fieldValues": true, "checkCompIds": true, "sendingTimeAccuracySeconds": 120,
+ *                   "maxHeartBtInt": 3600 },
  *   "username": "u", "password": "p",   // or "passwordEnv": "VARIABLE" (read when the file is loaded)
  *   "ipAllowList": ["10.0.0.0/8", "192.0.2.7"],  // client sessions only
  *   "tls": { "cert": "certs/fixgw.pem", "key": "certs/fixgw.key", "ca": "certs/ca.pem",
@@ -37,6 +38,8 @@ export interface FixValidationConfig {
   readonly checkCompIds: boolean
   /** null: SendingTime is not checked */
   readonly sendingTimeAccuracySeconds: number | null
+  /** client sessions: the largest HeartBtInt(108) a Logon may ask for (else Logout with the reason) */
+  readonly maxHeartBtInt: number
 }
 
 export interface FixTlsConfig {
@@ -70,7 +73,7 @@ export const FIX_SESSION_FIELDS: readonly string[] = [
 ]
 
 const SCHEDULE_FIELDS = ['start', 'end', 'days', 'timeZone']
-const VALIDATION_FIELDS = ['enabled', 'fieldsOutOfOrder', 'fieldsHaveValues', 'userDefinedFields', 'unknownFields', 'fieldValues', 'checkCompIds', 'sendingTimeAccuracySeconds']
+const VALIDATION_FIELDS = ['enabled', 'fieldsOutOfOrder', 'fieldsHaveValues', 'userDefinedFields', 'unknownFields', 'fieldValues', 'checkCompIds', 'sendingTimeAccuracySeconds', 'maxHeartBtInt']
 const TLS_FIELDS = ['cert', 'key', 'ca', 'requireClientCert', 'serverName', 'verifyPeer']
 
 export const DEFAULT_FIX_VALIDATION: FixValidationConfig = Object.freeze({
@@ -81,7 +84,8 @@ export const DEFAULT_FIX_VALIDATION: FixValidationConfig = Object.freeze({
   unknownFields: true,
   fieldValues: true,
   checkCompIds: true,
-  sendingTimeAccuracySeconds: 120
+  sendingTimeAccuracySeconds: 120,
+  maxHeartBtInt: 3600
 })
 
 type Fail = (field: string, problem: string) => never
@@ -190,7 +194,8 @@ function parseValidation (obj: Json, fail: Fail): FixValidationConfig {
     unknownFields: b('unknownFields'),
     fieldValues: b('fieldValues'),
     checkCompIds: b('checkCompIds'),
-    sendingTimeAccuracySeconds: accuracy
+    sendingTimeAccuracySeconds: accuracy,
+    maxHeartBtInt: int(v, 'maxHeartBtInt', 'validation.maxHeartBtInt', 1, 86400, d.maxHeartBtInt, fail)
   })
 }
 

@@ -11,7 +11,7 @@ import { Listener } from '../../src/fix/transport/acceptor'
 import { Initiator } from '../../src/fix/transport/initiator'
 import { MemorySessionStore } from '../../src/fix/store/memory-session-store'
 import type { SessionStore } from '../../src/fix/store/session-store'
-import type { MsgView } from '../../src/fix/jspurefix'
+import type { MessageView } from '../../src/fix/session/message-view'
 import { findFreePort } from '../../src/db/embedded-postgres'
 import { RawFixPeer } from './raw-fix-peer'
 
@@ -28,8 +28,8 @@ export class RecordingApp implements FixApp {
   onLogon (): boolean { return this.onLogonVerdict }
   onReady (): void { this.readyCount++ }
   onStopped (): void { this.stoppedCount++ }
-  onMessage (s: FixgwSession, msgType: string, view: MsgView): void {
-    this.messages.push({ msgType, seq: view.getTyped(34) as number, text: s.currentMessageText, possDup: view.getString(43) === 'Y' })
+  onMessage (s: FixgwSession, msgType: string, view: MessageView): void {
+    this.messages.push({ msgType, seq: view.getInt(34) ?? 0, text: s.currentMessageText, possDup: view.getString(43) === 'Y' })
   }
 }
 

@@ -4,7 +4,7 @@
  * through the engine's outbox (fix-outbox.ts), with the broker's field mapping from here.
  */
 import type { Logger } from 'pino'
-import type { MsgView } from '../jspurefix'
+import type { MessageView } from '../session/message-view'
 import type { FixApp, FixgwSession } from '../session/fixgw-session'
 import { NotAcceptedError, NotCommittedError, type OrderService } from '../../oms/order-service'
 import type { BrokerStatus } from '../../oms/ports'
@@ -65,7 +65,7 @@ export class BrokerFixApp implements FixApp, BrokerStatus {
   onStopped (): void {}
 
   /** Resolves when the report is applied and committed, so the session counts the message only then. */
-  onMessage (s: FixgwSession, msgType: string, view: MsgView): Promise<void> | undefined {
+  onMessage (s: FixgwSession, msgType: string, view: MessageView): Promise<void> | undefined {
     const text = s.currentMessageText
     const connection = s.connectionId
     let work: Promise<void>

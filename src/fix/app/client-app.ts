@@ -7,14 +7,14 @@
  * connection has gone is not run (the peer is asked for it again at its next logon).
  */
 import type { Logger } from 'pino'
-import type { MsgView } from '../jspurefix'
+import type { MessageView } from '../session/message-view'
 import type { FixApp, FixgwSession } from '../session/fixgw-session'
 import { NotAcceptedError, NotCommittedError, type OrderService, type Origin } from '../../oms/order-service'
 import { readCancelRequest, readMassCancelRequest, readNewOrderSingle, readReplaceRequest, readStatusRequest } from './messages'
 
 /** An application message's place in its session: for the engine's Command. */
-export function originOf (s: FixgwSession, view: MsgView): Origin {
-  const seq = view.getTyped(34) as number
+export function originOf (s: FixgwSession, view: MessageView): Origin {
+  const seq = view.getInt(34) ?? 0
   const connection = s.connectionId
   return { inbound: { sessionKey: s.sessionKey, next: seq + 1 }, stillWanted: () => s.connectionId === connection }
 }
@@ -39,12 +39,11 @@ export class ClientFixApp implements FixApp {
   onStopped (): void {}
 
   /** Resolves when the request is handled and committed, so the session counts the message only then. */
-  onMessage (s: FixgwSession, msgType: string, view: MsgView): Promise<void> | undefined {
+  onMessage (s: FixgwSession, msgType: string, view: MessageView): Promise<void> | undefined {
     const text = s.currentMessageText
-    const refSeqNum = view.getTyped(34) as number
+    const refSeqNum = view.getInt(34) ?? undefined
     const origin = originOf(s, view)
     const oms = this.requireOms()
-    // Copy what the command needs out of the view now: it is recycled after this call.
     let work: Promise<unknown>
     let refId: string | null
     switch (msgType) {

@@ -2,7 +2,8 @@
  * FIX 4.4 message bodies we send, as jspurefix objects (field names from the
  * dictionary; jspurefix stamps the header). Decimals go out as strings, exactly.
  */
-import type { ILooseObject, MsgView } from '../jspurefix'
+import type { ILooseObject } from '../jspurefix'
+import type { MessageView } from '../session/message-view'
 import type { Decimal } from '../../domain/money'
 import type { Order } from '../../domain/order'
 import type { ClientCancelReject, ClientExecReport, ClientMassCancelReport } from '../../oms/ports'
@@ -132,12 +133,12 @@ export function brokerNewOrderSingle (brokerClOrdId: string, o: Order): ILooseOb
   }
 }
 
-const s = (v: MsgView, tag: number): string | null => v.getString(tag)
+const s = (v: MessageView, tag: number): string | null => v.getString(tag)
 
 /** The client's NewOrderSingle fields, as strings, for domain validation. */
-export function readNewOrderSingle (v: MsgView): NewOrderRequest {
-  const expireTime = v.getTyped(126) as Date | null
-  const expireDate = v.getTyped(432) as Date | null
+export function readNewOrderSingle (v: MessageView): NewOrderRequest {
+  const expireTime = v.getUtcTimestamp(126)
+  const expireDate = v.getDateOnly(432)
   return {
     clOrdId: s(v, 11) ?? '',
     account: s(v, 1),
@@ -155,11 +156,11 @@ export function readNewOrderSingle (v: MsgView): NewOrderRequest {
   }
 }
 
-export function readCancelRequest (v: MsgView): CancelCommand {
+export function readCancelRequest (v: MessageView): CancelCommand {
   return { clOrdId: s(v, 11) ?? '', origClOrdId: s(v, 41), orderId: s(v, 37), symbol: s(v, 55), side: s(v, 54) }
 }
 
-export function readReplaceRequest (v: MsgView): ReplaceCommand {
+export function readReplaceRequest (v: MessageView): ReplaceCommand {
   return {
     ...readCancelRequest(v),
     ordType: s(v, 40),
@@ -170,15 +171,15 @@ export function readReplaceRequest (v: MsgView): ReplaceCommand {
   }
 }
 
-export function readStatusRequest (v: MsgView): StatusCommand {
+export function readStatusRequest (v: MessageView): StatusCommand {
   return { clOrdId: s(v, 11), orderId: s(v, 37), ordStatusReqId: s(v, 790), symbol: s(v, 55), side: s(v, 54) }
 }
 
-export function readMassCancelRequest (v: MsgView): MassCancelCommand {
+export function readMassCancelRequest (v: MessageView): MassCancelCommand {
   return { clOrdId: s(v, 11) ?? '', requestType: s(v, 530), symbol: s(v, 55), securityType: s(v, 167) }
 }
 
-export function readBrokerCancelReject (v: MsgView): BrokerCancelReject {
+export function readBrokerCancelReject (v: MessageView): BrokerCancelReject {
   return {
     brokerClOrdId: s(v, 11),
     origBrokerClOrdId: s(v, 41),
@@ -190,7 +191,7 @@ export function readBrokerCancelReject (v: MsgView): BrokerCancelReject {
   }
 }
 
-export function readBrokerExecutionReport (v: MsgView): BrokerExecReport {
+export function readBrokerExecutionReport (v: MessageView): BrokerExecReport {
   return {
     brokerClOrdId: s(v, 11),
     origBrokerClOrdId: s(v, 41),

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino'
 import { MemorySessionStore } from '../jspurefix'
-import type { IFixSessionStore, JsFixLoggerFactory, MsgView, SessionId } from '../jspurefix'
+import type { IFixSessionStore, JsFixLoggerFactory, SessionId } from '../jspurefix'
 import type { ILooseObject } from '../jspurefix'
 import { Endpoint, type EndpointSpec } from '../transport/endpoint'
 import type { FixgwSession } from '../session/fixgw-session'
@@ -81,7 +81,7 @@ export class FixPeer {
           this.session = s
           for (const w of this.readyWaiters.splice(0)) w()
         },
-        onMessage: (s, msgType, _view: MsgView) => { this.deliver(received(msgType, s.currentMessageText)) },
+        onMessage: (s, msgType, _view) => { this.deliver(received(msgType, s.currentMessageText)) },
         onStopped: (s) => { if (this.session === s) this.session = null }
       }
     })

@@ -38,36 +38,44 @@ export function resendRequest (beginSeqNo: number, endSeqNo = 0): Outgoing {
   return { msgType: '2', body: [[7, String(beginSeqNo)], [16, String(endSeqNo)]] }
 }
 
+/** What we echo of a message we answer must be safe to store and send: printable ASCII, not empty. */
+const PRINTABLE = /^[\x20-\x7e]+$/
+
 /** Routing fields of a message we answer, mirrored (OnBehalfOf* ↔ DeliverTo*), empty ones left out. */
 export function reverseRoute (m: RawMessage): TagValue[] {
   const pairs: ReadonlyArray<readonly [number, number]> = [[115, 128], [116, 129], [144, 145], [128, 115], [129, 116], [145, 144]]
   const out: TagValue[] = []
   for (const [from, to] of pairs) {
     const v = m.get(from)
-    if (v != null && v !== '') out.push([to, v])
+    if (v != null && v !== '' && PRINTABLE.test(v)) out.push([to, v])
   }
   return out
 }
 
+/**
+ * RefSeqNum(45) of an answer: the message's MsgSeqNum when it is one (digits), else
+ * nothing (34=abc is not echoed as 45=abc).
+ */
+function refSeqNum (m: RawMessage): TagValue[] {
+  const seq = m.get(34)
+  return seq != null && /^\d{1,18}$/.test(seq) ? [[45, seq]] : []
+}
+
 /** Session-level Reject (35=3) of an inbound message. */
 export function reject (m: RawMessage, problem: SessionProblem): Outgoing {
-  const body: TagValue[] = []
-  const seq = m.get(34)
-  if (seq != null && seq !== '') body.push([45, seq])
+  const body: TagValue[] = refSeqNum(m)
   body.push([58, SESSION_REJECT_TEXT[problem.reason]])
   if (problem.refTagId != null) body.push([371, problem.refTagId])
-  if (m.msgType !== '') body.push([372, m.msgType])
+  if (PRINTABLE.test(m.msgType)) body.push([372, m.msgType])
   body.push([373, String(problem.reason)])
   return { msgType: '3', body, header: reverseRoute(m) }
 }
 
 /** BusinessMessageReject (35=j) of an inbound application message. */
 export function businessReject (m: RawMessage, reason: number, text = BUSINESS_REJECT_TEXT[reason] ?? 'Other'): Outgoing {
-  const body: TagValue[] = []
-  const seq = m.get(34)
-  if (seq != null && seq !== '') body.push([45, seq])
+  const body: TagValue[] = refSeqNum(m)
   body.push([58, text])
-  body.push([372, m.msgType])
+  if (PRINTABLE.test(m.msgType)) body.push([372, m.msgType])
   body.push([380, String(reason)])
   return { msgType: 'j', body }
 }

@@ -1,22 +1,20 @@
 /**
- * What we take from jspurefix, in one place: the parsed FIX dictionary, a MsgView for
- * applications (jspurefix's parser fed with a frame we have already validated), and
- * the encoding of application bodies given as objects ({ ClOrdID, Instrument: {...} }).
+ * What we take from jspurefix, in one place: the parsed FIX dictionary and the encoding
+ * of application bodies given as objects ({ ClOrdID, Instrument: {...} }). Inbound
+ * values are read from our own framed message (message-view.ts), never through
+ * jspurefix's parser, which decodes 'ascii' and so rewrites bytes with the high bit set.
  * Loaded once per dictionary file per process (the XML takes ~200 ms to parse).
  */
 import * as path from 'node:path'
-import {
-  AsciiEncoder, AsciiParser, DITokens, ElasticBuffer, EmptyLogFactory, SessionContainer, TimeFormatter, makeSessionScope
-} from '../jspurefix'
-import type { FixDefinitions, IJsFixConfig, ILooseObject, MsgView } from '../jspurefix'
+import { AsciiEncoder, DITokens, ElasticBuffer, EmptyLogFactory, SessionContainer, TimeFormatter } from '../jspurefix'
+import type { FixDefinitions, IJsFixConfig, ILooseObject } from '../jspurefix'
 import { SessionDictionary } from './dictionary/session-dictionary'
 import { splitFields, type DataFieldLengths } from './wire/raw-message'
-import type { TagValue } from './wire/encoder'
+import { UnencodableValueError, type TagValue } from './wire/encoder'
 
 export const FIX44_DICTIONARY = path.resolve(__dirname, '..', '..', '..', '..', 'data', 'dictionaries', 'FIX44.xml')
 
 const SOH = 1
-const MAX_MESSAGE = 1024 * 1024
 const loaded = new Map<string, Promise<FixCodec>>()
 
 export class FixCodec {
@@ -53,54 +51,37 @@ export class FixCodec {
     return new FixCodec(container.resolve<IJsFixConfig>(DITokens.IJsFixConfig))
   }
 
-  /** A parser for one session (it owns its buffers). */
-  viewParser (): ViewParser { return new ViewParser(this.config) }
-
   /**
    * An application body given as a jspurefix object, as [tag, value] pairs in
    * dictionary order. Fields the dictionary does not declare on the message are dropped
    * (jspurefix's behaviour); the caller's own header fields are not taken from here.
+   * Throws UnencodableValueError rather than let a value change on the way out: a
+   * character above 0xFF (jspurefix would write its low byte) or a SOH (a field break).
    */
   encodeBody (msgType: string, body: ILooseObject): TagValue[] {
     const { StandardHeader: _h, StandardTrailer: _t, ...rest } = body
+    checkEncodable(rest, msgType)
     this.encoder.reset()
     this.encoder.encode(rest, msgType)
     const bytes = Buffer.from(this.encodeBuffer.slice())
     const fields = splitFields(bytes, this.dataLengths)
-    if (typeof fields === 'string') throw new Error(`could not encode ${msgType}: ${fields}`)
+    if (typeof fields === 'string') throw new UnencodableValueError(`could not encode ${msgType}: ${fields}`)
     return fields.map((f) => [f.tag, f.value] as const)
   }
 }
 
-/**
- * jspurefix's parser, fed one validated frame at a time. Its view is only valid while
- * its 'msg' event runs (the parser recycles its buffers right after), so the caller's
- * function runs inside it; keep the view longer with view.clone().
- */
-export class ViewParser {
-  private readonly parser: AsciiParser
-  private handler: ((view: MsgView) => void) | null = null
-  private error: Error | null = null
-
-  constructor (config: IJsFixConfig) {
-    const scoped = makeSessionScope(config)
-    const buffer = scoped.sessionContainer.resolve<ElasticBuffer>(DITokens.ParseBuffer)
-    this.parser = new AsciiParser(scoped, null, buffer, MAX_MESSAGE)
-    this.parser.on('msg', (_t: string, view: MsgView) => { this.handler?.(view) })
-    this.parser.on('error', (e: Error) => { this.error = e })
-  }
-
-  withView<T> (frame: Buffer, fn: (view: MsgView) => T): T {
-    let result: { value: T } | null = null
-    this.error = null
-    this.handler = (view) => { result = { value: fn(view) } }
-    try {
-      this.parser.reset()
-      this.parser.parseBuffer(frame)
-    } finally {
-      this.handler = null
+/** Only bytes (0x00–0xFF) and no SOH in string values, at any depth of the body. */
+function checkEncodable (body: ILooseObject, msgType: string, path = msgType): void {
+  for (const [name, v] of Object.entries(body)) {
+    if (typeof v === 'string') {
+      if (UNENCODABLE.test(v)) throw new UnencodableValueError(`could not encode ${path}.${name}: a character above 0xFF or a SOH`)
+    } else if (Array.isArray(v)) {
+      for (const e of v) if (e != null && typeof e === 'object') checkEncodable(e as ILooseObject, msgType, `${path}.${name}[]`)
+    } else if (v != null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v)) {
+      checkEncodable(v as ILooseObject, msgType, `${path}.${name}`)
     }
-    if (result == null) throw this.error ?? new Error('jspurefix produced no view for the message')
-    return (result as { value: T }).value
   }
 }
+
+// eslint-disable-next-line no-control-regex
+const UNENCODABLE = /[\x01\u0100-\uffff]/

@@ -1,5 +1,5 @@
 /** What the application side of a session implements (client OMS adapter, broker adapter, simulated broker, echo app, test peers). */
-import type { MsgView } from '../jspurefix'
+import type { MessageView } from './message-view'
 import type { FixgwSession } from './fixgw-session'
 import type { StoredMessage } from '../store/session-store'
 
@@ -8,19 +8,19 @@ export interface FixApp {
    * The peer's Logon (acceptor: its request; initiator: its reply). Return false to
    * refuse it: a Logout with a reason is sent and the connection dropped.
    */
-  onLogon?: (session: FixgwSession, view: MsgView) => boolean | Promise<boolean>
+  onLogon?: (session: FixgwSession, view: MessageView) => boolean | Promise<boolean>
   /** Logged on both ways: the session may send application messages. */
   onReady: (session: FixgwSession) => void
   /**
    * One application message, in sequence, exactly once per connection (a PossDupFlag=Y
    * resend of a message not yet processed does arrive). The view is only valid during
-   * the call: copy what you need (toObject / getString) before any await.
+   * the call's turn: values are the received bytes, validated by the session.
    *
    * Return a promise when the message is handled asynchronously: the session then counts
    * it as received (the next expected number is persisted) only once it settles, so
    * after a crash the peer is asked to send it again instead of it being lost.
    */
-  onMessage: (session: FixgwSession, msgType: string, view: MsgView) => void | Promise<unknown>
+  onMessage: (session: FixgwSession, msgType: string, view: MessageView) => void | Promise<unknown>
   onStopped: (session: FixgwSession, error?: Error) => void
   /**
    * Application message types this application handles. The session answers any other

@@ -1,11 +1,11 @@
 /**
  * Our FIX 4.4 session (one per configured counterparty, living across connections):
  * the Logon handshake for both roles and the API the rest of fixgw uses. Built on our
- * own wire layer and on jspurefix's dictionary, MsgView and body encoder; see
+ * own wire layer and on jspurefix's dictionary and body encoder; see
  * docs/session-layer.md for what replaced jspurefix's AsciiSession and why.
  */
 import { timingSafeEqual } from 'node:crypto'
-import type { ILooseObject, MsgView } from '../jspurefix'
+import type { ILooseObject } from '../jspurefix'
 import type { Connection } from '../transport/connection'
 import { InboundSession } from './inbound-session'
 import type { SessionOptions } from './session-base'
@@ -15,6 +15,7 @@ import type { TagValue } from './wire/encoder'
 import { seqNumOf } from './seq-verdict'
 import { isNewPeriod, periodAt } from './schedule'
 import * as admin from './admin-messages'
+import { messageView } from './message-view'
 import type { Outgoing } from './admin-messages'
 
 export type { FixApp } from './fix-app'
@@ -167,6 +168,10 @@ export class FixgwSession extends InboundSession {
     if (v.kind === 'reject' || v.kind === 'reject-logout') { this.disconnect('INVALID_LOGON', v.problem.detail); return }
     const heartBtInt = Number(m.get(108))
     if (!Number.isInteger(heartBtInt) || heartBtInt < 0) { this.disconnect('INVALID_LOGON', `HeartBtInt ${m.get(108) ?? ''}`); return }
+    if (heartBtInt > this.settings.maxHeartBtInt) {
+      this.refuse(`Logon rejected: HeartBtInt(108)=${heartBtInt} is above the maximum ${this.settings.maxHeartBtInt} seconds`)
+      return
+    }
     if (!this.credentialsMatch(m)) { this.refuse('Logon rejected: invalid username or password'); return }
     if (!(await this.appAccepts(m)) || this.conn !== conn) { this.refuse('Logon rejected by the application'); return }
     const peerReset = m.get(141) === 'Y'
@@ -276,9 +281,7 @@ export class FixgwSession extends InboundSession {
   private async appAccepts (m: RawMessage): Promise<boolean> {
     if (this.app.onLogon == null) return true
     try {
-      // cloned: an application may take its time (and await) before answering
-      const view: MsgView = this.withView(m, (v) => v.clone())
-      return await this.app.onLogon(this, view)
+      return await this.app.onLogon(this, messageView(m))
     } catch (e) {
       this.log.error({ err: e }, 'application onLogon failed: Logon refused')
       return false

@@ -11,13 +11,14 @@ import type { Connection } from '../transport/connection'
 import { SessionBase } from './session-base'
 import { isLoggedOnState } from './session-state'
 import { displayText, parseFrame, type RawMessage } from './wire/raw-message'
-import { validateMessage } from './validate/validate'
+import { checkValueBytes, validateMessage } from './validate/validate'
 import { SessionRejectReason as R, type SessionProblem } from './validate/reject-reason'
 import { isPossDup, seqNumOf, verify, type SeqChecks, type Verdict } from './seq-verdict'
 import { resolveEndSeqNo } from './resend-plan'
 import { serviceResend } from './resend-service'
 import { BusinessRejectReason } from './validate/reject-reason'
 import * as admin from './admin-messages'
+import { messageView } from './message-view'
 
 type InboxItem =
   | { readonly conn: Connection, readonly bytes: Buffer | null, readonly garbled: string | null }
@@ -134,7 +135,7 @@ export abstract class InboundSession extends SessionBase {
       if (v == null) return { reason: R.RequiredTagMissing, refTagId: String(tag), detail: `required tag ${tag} missing` }
       if (v === '') return { reason: R.TagSpecifiedWithoutValue, refTagId: String(tag), detail: `tag ${tag} has no value` }
     }
-    return null
+    return checkValueBytes(m, this.dict)
   }
 
   /** Process queued messages whose turn has come. */
@@ -304,7 +305,7 @@ export abstract class InboundSession extends SessionBase {
     let done: Promise<unknown> | null = null
     this.current = m
     try {
-      const result = this.withView(m, (view) => this.app.onMessage(this as never, m.msgType, view))
+      const result = this.app.onMessage(this as never, m.msgType, messageView(m))
       if (result != null && typeof (result as Promise<unknown>).then === 'function') done = result as Promise<unknown>
     } catch (e) {
       this.log.error({ err: e, msgType: m.msgType, seqNum: m.get(34) }, 'application handler threw')

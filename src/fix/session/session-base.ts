@@ -6,10 +6,9 @@
  * and fixgw-session.ts.
  */
 import type { Logger } from 'pino'
-import type { MsgView } from '../jspurefix'
 import type { Connection } from '../transport/connection'
 import type { SessionStore, StoredMessage } from '../store/session-store'
-import type { FixCodec, ViewParser } from './codec'
+import type { FixCodec } from './codec'
 import type { SessionDictionary } from './dictionary/session-dictionary'
 import type { FixApp } from './fix-app'
 import type { SessionSettings } from './session-settings'
@@ -18,7 +17,7 @@ import { OutboundPipeline } from './outbound-pipeline'
 import { TargetCommitter } from './target-committer'
 import { encodeMessage } from './wire/encoder'
 import { formatUtcTimestamp } from './wire/fix-time'
-import { displayText, type RawMessage } from './wire/raw-message'
+import { displayText } from './wire/raw-message'
 import * as admin from './admin-messages'
 import { periodAt } from './schedule'
 
@@ -46,7 +45,6 @@ export abstract class SessionBase {
   protected readonly app: FixApp
   protected readonly log: Logger
   protected readonly clock: () => Date
-  private readonly views: ViewParser
 
   protected state: SessionState = 'Disconnected'
   protected conn: Connection | null = null
@@ -83,7 +81,6 @@ export abstract class SessionBase {
     this.app = o.app
     this.log = o.logger.child({ session: o.name })
     this.clock = o.clock ?? (() => new Date())
-    this.views = o.codec.viewParser()
     this.pipeline = new OutboundPipeline(this.store, (e) => this.onStoreFailure(e))
     this.committer = new TargetCommitter(this.store, (e) => this.onStoreFailure(e),
       (e) => this.log.error({ err: e }, 'application failed to handle a message'))
@@ -109,9 +106,6 @@ export abstract class SessionBase {
   protected abstract clearInbound (): void
 
   protected now (): number { return this.clock().getTime() }
-
-  /** Run fn with the jspurefix view of a message (valid only during fn). */
-  protected withView<T> (m: RawMessage, fn: (view: MsgView) => T): T { return this.views.withView(m.bytes, fn) }
 
   // ---- connection --------------------------------------------------------------------
 

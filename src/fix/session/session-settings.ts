@@ -25,6 +25,8 @@ export interface SessionSettings {
   readonly logoutTimeoutSeconds: number
   /** SendingTime(52) may differ from our clock by this much; null disables the check */
   readonly maxLatencySeconds: number | null
+  /** acceptor: the largest HeartBtInt(108) a peer's Logon may ask for; a larger one is refused with a Logout */
+  readonly maxHeartBtInt: number
   /** check SenderCompID/TargetCompID of every message (373=9 + Logout otherwise) */
   readonly checkCompIds: boolean
   /** dictionary validation switches; null disables dictionary validation entirely */
@@ -45,6 +47,7 @@ export const SESSION_DEFAULTS = {
   logonTimeoutSeconds: 10,
   logoutTimeoutSeconds: 2,
   maxLatencySeconds: 120,
+  maxHeartBtInt: 3600,
   resendChunkSize: 500
 } as const
 
@@ -58,6 +61,7 @@ export function sessionSettings (s: Pick<SessionSettings, 'senderCompId' | 'targ
     logonTimeoutSeconds: SESSION_DEFAULTS.logonTimeoutSeconds,
     logoutTimeoutSeconds: SESSION_DEFAULTS.logoutTimeoutSeconds,
     maxLatencySeconds: SESSION_DEFAULTS.maxLatencySeconds,
+    maxHeartBtInt: SESSION_DEFAULTS.maxHeartBtInt,
     checkCompIds: true,
     validation: DEFAULT_VALIDATION,
     username: null,

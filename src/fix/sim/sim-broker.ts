@@ -16,7 +16,7 @@
  */
 import type { Logger } from 'pino'
 import Decimal from 'decimal.js'
-import type { MsgView } from '../jspurefix'
+import type { MessageView } from '../session/message-view'
 import type { FixApp, FixgwSession } from '../session/fixgw-session'
 
 export interface SimBrokerBehaviour {
@@ -79,18 +79,18 @@ export class SimBroker implements FixApp {
 
   onStopped (): void {}
 
-  onMessage (s: FixgwSession, msgType: string, view: MsgView): void {
+  onMessage (s: FixgwSession, msgType: string, view: MessageView): void {
     switch (msgType) {
       case 'D': this.newOrder(s, view); return
       case 'F':
       case 'G': this.amend(s, msgType, view); return
       case 'H': this.status(s, view); return
       default:
-        s.sendMessage('j', { RefSeqNum: view.getTyped(34) as number, RefMsgType: msgType, BusinessRejectReason: 3, Text: `simulated broker does not support ${msgType}` })
+        s.sendMessage('j', { RefSeqNum: view.getInt(34) ?? undefined, RefMsgType: msgType, BusinessRejectReason: 3, Text: `simulated broker does not support ${msgType}` })
     }
   }
 
-  private newOrder (s: FixgwSession, view: MsgView): void {
+  private newOrder (s: FixgwSession, view: MessageView): void {
     const limit = view.getString(44)
     const o: SimOrder = {
       clOrdId: view.getString(11) ?? '',
@@ -108,7 +108,7 @@ export class SimBroker implements FixApp {
   }
 
   /** Cancel (F) or replace (G): done at once while the order is open, else "too late". */
-  private amend (s: FixgwSession, msgType: 'F' | 'G', view: MsgView): void {
+  private amend (s: FixgwSession, msgType: 'F' | 'G', view: MessageView): void {
     const clOrdId = view.getString(11) ?? ''
     const orig = view.getString(41) ?? ''
     const o = this.orders.get(orig)
@@ -134,7 +134,7 @@ export class SimBroker implements FixApp {
     this.report(s, o, '5', this.ordStatus(o), { OrigClOrdID: orig })
   }
 
-  private status (s: FixgwSession, view: MsgView): void {
+  private status (s: FixgwSession, view: MessageView): void {
     const o = this.orders.get(view.getString(11) ?? '')
     if (o == null) {
       s.sendMessage('8', { OrderID: 'NONE', ClOrdID: view.getString(11) ?? '', ExecID: `${this.idPrefix}-S${this.nextId++}`, ExecType: 'I', OrdStatus: '8',

@@ -42,6 +42,7 @@ export interface EndpointSpec {
   readonly logoutTimeoutSeconds?: number
   /** SendingTime accuracy; null: not checked */
   readonly maxLatencySeconds?: number | null
+  readonly maxHeartBtInt?: number
   readonly checkCompIds?: boolean
   /** dictionary validation switches; false: no dictionary validation */
   readonly validation?: Partial<ValidationOptions> | false
@@ -79,6 +80,7 @@ export function settingsFromSpec (spec: EndpointSpec): SessionSettings {
     ...(spec.logonTimeoutSeconds != null ? { logonTimeoutSeconds: spec.logonTimeoutSeconds } : {}),
     ...(spec.logoutTimeoutSeconds != null ? { logoutTimeoutSeconds: spec.logoutTimeoutSeconds } : {}),
     ...(spec.maxLatencySeconds !== undefined ? { maxLatencySeconds: spec.maxLatencySeconds } : {}),
+    ...(spec.maxHeartBtInt !== undefined ? { maxHeartBtInt: spec.maxHeartBtInt } : {}),
     checkCompIds: spec.checkCompIds ?? true,
     validation: spec.validation === false ? null : { ...DEFAULT_VALIDATION, ...spec.validation },
     username: spec.username ?? null,

@@ -21,6 +21,7 @@ export function endpointSpecOf (s: SessionConfig): EndpointSpec {
     logonTimeoutSeconds: f.logonTimeoutSeconds,
     logoutTimeoutSeconds: f.logoutTimeoutSeconds,
     maxLatencySeconds: v.sendingTimeAccuracySeconds,
+    maxHeartBtInt: v.maxHeartBtInt,
     checkCompIds: v.checkCompIds,
     validation: v.enabled
       ? { fieldsOutOfOrder: v.fieldsOutOfOrder, fieldsHaveValues: v.fieldsHaveValues, userDefinedFields: v.userDefinedFields, unknownFields: v.unknownFields, fieldValues: v.fieldValues }

@@ -14,7 +14,8 @@
  * requests).
  */
 import type { Logger } from 'pino'
-import type { IFixSessionStore, MsgView } from '../../../src/fix/jspurefix'
+import type { IFixSessionStore } from '../../../src/fix/jspurefix'
+import type { MessageView } from '../../../src/fix/session/message-view'
 import { Endpoint, type EndpointSpec } from '../../../src/fix/transport/endpoint'
 import { keptMemoryStores } from '../../../src/fix/client/fix-peer'
 import type { FixApp, FixgwSession } from '../../../src/fix/session/fixgw-session'
@@ -73,13 +74,13 @@ export class FaultBrokerApp implements FixApp {
 
   onStopped (s: FixgwSession): void { if (this.session === s) this.session = null }
 
-  onMessage (s: FixgwSession, msgType: string, view: MsgView): void {
+  onMessage (s: FixgwSession, msgType: string, view: MessageView): void {
     this.session = s
     switch (msgType) {
       case 'D': this.newOrder(view); return
       case 'H': this.status(view); return
       default:
-        this.send('j', { RefSeqNum: view.getTyped(34) as number, RefMsgType: msgType, BusinessRejectReason: 3, Text: `fault broker does not support ${msgType}` })
+        this.send('j', { RefSeqNum: view.getInt(34) ?? undefined, RefMsgType: msgType, BusinessRejectReason: 3, Text: `fault broker does not support ${msgType}` })
     }
   }
 
@@ -93,7 +94,7 @@ export class FaultBrokerApp implements FixApp {
   /** Orders accepted and filled so far (by our ClOrdID). */
   get filledCount (): number { return [...this.orders.values()].filter((o) => o.filled).length }
 
-  private newOrder (view: MsgView): void {
+  private newOrder (view: MessageView): void {
     const clOrdId = view.getString(11) ?? ''
     this.seen.push({
       clOrdId,
@@ -124,7 +125,7 @@ export class FaultBrokerApp implements FixApp {
     })
   }
 
-  private status (view: MsgView): void {
+  private status (view: MessageView): void {
     const clOrdId = view.getString(11) ?? ''
     this.statusRequests.push(clOrdId)
     const o = this.orders.get(clOrdId)

@@ -69,6 +69,11 @@ describe('config: FIX session-layer settings', () => {
     expect([s.fixSession.validation.enabled, s.fixSession.validation.sendingTimeAccuracySeconds]).to.deep.equal([false, null])
   })
 
+  it('bounds a client\'s HeartBtInt at 3600 s unless validation.maxHeartBtInt says otherwise', () => {
+    expect(parseSessionConfig(client({}), 'x.json').fixSession.validation.maxHeartBtInt).to.equal(3600)
+    expect(parseSessionConfig(client({ validation: { maxHeartBtInt: 120 } }), 'x.json').fixSession.validation.maxHeartBtInt).to.equal(120)
+  })
+
   it('reads the password from the environment variable named by passwordEnv', () => {
     const o = parseFixSessionOptions(client({ passwordEnv: 'FIXGW_TEST_PW' }), 'client', 'x.json', (f, p) => { throw new Error(`${f}: ${p}`) }, { FIXGW_TEST_PW: 'from-env' })
     expect(o.password).to.equal('from-env')
@@ -84,7 +89,8 @@ describe('config: FIX session-layer settings', () => {
     ['a schedule day that is not a weekday', client({ schedule: { start: '08:00', end: '17:00', days: ['Mon', 'Funday'] } }), 'schedule.days[1]: must be one of Sun, Mon, Tue, Wed, Thu, Fri, Sat (got "Funday")'],
     ['an unknown time zone', client({ schedule: { start: '08:00', end: '17:00', timeZone: 'Mars/Olympus' } }), 'schedule.timeZone: "Mars/Olympus" is not a known IANA time zone (such as "Europe/London")'],
     ['an unknown schedule field', client({ schedule: { start: '08:00', end: '17:00', tz: 'UTC' } }), 'schedule.tz: unknown field (known: start, end, days, timeZone)'],
-    ['an unknown validation switch', client({ validation: { checkEverything: true } }), 'validation.checkEverything: unknown field (known: enabled, fieldsOutOfOrder, fieldsHaveValues, userDefinedFields, unknownFields, fieldValues, checkCompIds, sendingTimeAccuracySeconds)'],
+    ['an unknown validation switch', client({ validation: { checkEverything: true } }), 'validation.checkEverything: unknown field (known: enabled, fieldsOutOfOrder, fieldsHaveValues, userDefinedFields, unknownFields, fieldValues, checkCompIds, sendingTimeAccuracySeconds, maxHeartBtInt)'],
+    ['a HeartBtInt bound out of range', client({ validation: { maxHeartBtInt: 0 } }), 'validation.maxHeartBtInt: must be between 1 and 86400 (got 0)'],
     ['a validation switch that is not a boolean', client({ validation: { fieldValues: 1 } }), 'validation.fieldValues: must be true or false (got number)'],
     ['an empty username', client({ username: '' }), 'username: must not be empty'],
     ['both password and passwordEnv', client({ password: 'a', passwordEnv: 'B' }), 'passwordEnv: use either password or passwordEnv, not both'],

@@ -6,7 +6,8 @@
  *   2. MsgType not in the dictionary                             373=11
  *   3. required tags: header, trailer, body, then group entries  373=1
  *   4. each field, header then trailer then body, by tag number:
- *      repeated 373=13, empty 373=4, bad format 373=6, not an allowed value 373=5,
+ *      repeated 373=13, empty 373=4, bytes not allowed for the field (value-bytes.ts)
+ *      or bad format 373=6, not an allowed value 373=5,
  *      unknown tag 373=0, not defined for the message 373=2, NumInGroup count 373=16
  *   5. the same checks inside each group entry.
  * Pure: no session state. The session's own checks (CompIDs, SendingTime, sequence
@@ -15,6 +16,7 @@
 import type { RawField, RawMessage } from '../wire/raw-message'
 import type { FieldSetSpec, SessionDictionary } from '../dictionary/session-dictionary'
 import { hasValidFormat, hasValidValue } from './field-format'
+import { valueBytesProblem } from './value-bytes'
 import { structure, type Level } from './message-structure'
 import { SessionRejectReason as R, type SessionProblem } from './reject-reason'
 
@@ -56,6 +58,18 @@ export function validateMessage (msg: RawMessage, dict: SessionDictionary, opts:
 
   const v = new LevelValidator(dict, opts)
   return v.level(s.header, dict.header, 'header') ?? v.level(s.trailer, dict.trailer, 'trailer') ?? v.level(s.body, spec, 'body')
+}
+
+/**
+ * The byte rule alone (value-bytes.ts), for sessions that run without dictionary
+ * validation: it always applies, because it protects what we store and send.
+ */
+export function checkValueBytes (msg: RawMessage, dict: SessionDictionary): SessionProblem | null {
+  for (const f of msg.fields) {
+    const bytes = valueBytesProblem(f.tag, dict.field(f.tag)?.type, f.value)
+    if (bytes != null) return { reason: R.IncorrectDataFormat, refTagId: f.tagText, detail: `tag ${f.tagText}: ${bytes}` }
+  }
+  return null
 }
 
 function firstMissing (lv: Level, spec: FieldSetSpec): number | null {
@@ -108,6 +122,8 @@ class LevelValidator {
     if (prev != null && prev.tag === f.tag) return { reason: R.TagAppearsMoreThanOnce, refTagId: ref, detail: `tag ${ref} repeated` }
     if (f.value === '' && this.opts.fieldsHaveValues) return { reason: R.TagSpecifiedWithoutValue, refTagId: ref, detail: `tag ${ref} has no value` }
     const def = this.dict.field(f.tag)
+    const bytes = valueBytesProblem(f.tag, def?.type, f.value)
+    if (bytes != null) return { reason: R.IncorrectDataFormat, refTagId: ref, detail: `tag ${ref}: ${bytes}` }
     if (def != null && f.value !== '') {
       if (!hasValidFormat(def.type, f.value)) return { reason: R.IncorrectDataFormat, refTagId: ref, detail: `tag ${ref} '${f.value}' is not a valid ${def.type}` }
       if (this.opts.fieldValues && def.values != null && !hasValidValue(def.type, def.values, f.value)) {

@@ -41,8 +41,15 @@ export function isUtcTimeOnly (s: string): boolean {
 }
 
 export function isUtcDateOnly (s: string): boolean {
+  return parseUtcDateOnly(s) != null
+}
+
+/** A UTCDateOnly / LocalMktDate (YYYYMMDD) as midnight UTC, or null when malformed. */
+export function parseUtcDateOnly (s: string): Date | null {
   const m = DATE_ONLY.exec(s)
-  return m != null && validDate(Number(m[1]), Number(m[2]), Number(m[3]))
+  if (m == null) return null
+  const [y, mo, d] = m.slice(1, 4).map(Number)
+  return validDate(y, mo, d) ? new Date(Date.UTC(y, mo - 1, d)) : null
 }
 
 /** MonthYear: YYYYMM, YYYYMMDD or YYYYMMwN (week 1..5). */
