@@ -22,6 +22,8 @@ export interface HarnessOptions {
   readonly secondClient?: boolean
   /** extra fields merged into broker1's session file (routes, whenDown, fieldMap...) */
   readonly brokerConfig?: Record<string, unknown>
+  /** true: no scripted client logs on as CLIENT1; the test connects its own (RawFixPeer) to clientPort */
+  readonly rawClient?: boolean
   /** a second scripted broker (BROKER2, session broker2) with these extra fields */
   readonly broker2Config?: Record<string, unknown>
   /** true: broker2 is not listening when the gateway starts (see startBroker2) */
@@ -42,6 +44,8 @@ export interface Harness {
   startBroker2: () => Promise<void>
   readonly database: TestDatabase
   readonly logger: Logger
+  /** where the gateway listens for CLIENT1 */
+  readonly clientPort: number
   /** Stop the gateway cleanly and start it again on the same database and ports. */
   restart: () => Promise<void>
   stop: () => Promise<void>
@@ -91,7 +95,7 @@ export async function startHarness (opts: HarnessOptions): Promise<Harness> {
   let gateway = await Gateway.start(gatewayOptions)
   const client = new FixPeer({ name: 'scripted-client', role: 'initiator', senderCompId: CLIENT_COMP, targetCompId: GATEWAY_COMP, host: '127.0.0.1', port: clientPort, heartBtInt: 30, resetSeqNumOnLogon: false, reconnectSeconds: 1 }, logger, jsfixLogFactory)
   await broker?.waitLoggedOn()
-  await client.start()
+  if (opts.rawClient !== true) await client.start()
   const client2 = opts.secondClient === true
     ? new FixPeer({ name: 'scripted-client2', role: 'initiator', senderCompId: 'CLIENT2', targetCompId: GATEWAY_COMP, host: '127.0.0.1', port: client2Port, heartBtInt: 30, resetSeqNumOnLogon: false, reconnectSeconds: 1 }, logger, jsfixLogFactory)
     : null
@@ -113,6 +117,7 @@ export async function startHarness (opts: HarnessOptions): Promise<Harness> {
     startBroker2,
     database,
     logger,
+    clientPort,
     restart: async () => {
       await gateway.stop()
       await waitFor(() => !client.isLoggedOn, 5000, 'client to see the gateway go')
