@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { FixCodec } from '../../../src/fix/session/codec'
-import { validateMessage, DEFAULT_VALIDATION } from '../../../src/fix/session/validate/validate'
+import { checkValueBytes, validateMessage, DEFAULT_VALIDATION } from '../../../src/fix/session/validate/validate'
+import { IDENTIFIER_TAGS, valueBytesProblem } from '../../../src/fix/session/validate/value-bytes'
 import { parseFrame, type RawMessage } from '../../../src/fix/session/wire/raw-message'
 import type { SessionDictionary } from '../../../src/fix/session/dictionary/session-dictionary'
 import { fix } from '../../support/fix-text'
@@ -34,7 +35,18 @@ const CASES: ReadonlyArray<[string, string, number | null, string | null]> = [
   ['rejects a NumInGroup that does not match the entries with 373=16', H + ORDER + '386=3|336=PRE|336=POST|', 16, '386'],
   ['rejects an unknown MsgType with 373=11 and no RefTagID', '8=FIX.4.4|35=*|34=2|49=TW|52=20240102-03:04:05|56=ISLD|', 11, null],
   ['reports the missing required tag before a bad value elsewhere (required tags are checked first)', H + '21=4|40=1|54=1|55=X|60=20240102-03:04:05|', 1, '11'],
-  ['reports the lowest-numbered bad field first', H + ORDER.replace('21=1', '21=4').replace('54=1', '54=Z'), 5, '21']
+  ['reports the lowest-numbered bad field first', H + ORDER.replace('21=1', '21=4').replace('54=1', '54=Z'), 5, '21'],
+  // the byte rule (value-bytes.ts)
+  ['rejects a high-bit byte in an identifier (Account) with 373=6', H + ORDER + '1=ACC\x81100=XLON|', 6, '1'],
+  ['rejects a ClOrdID with UTF-8 bytes with 373=6', H + ORDER.replace('11=ID', '11=X-\xc3\xa9'), 6, '11'],
+  ['rejects a Symbol with a high-bit byte with 373=6', H + ORDER.replace('55=INTC', '55=AAP\xcc'), 6, '55'],
+  ['rejects a NUL in a free-text field with 373=6', H + ORDER + '58=a\x00b|', 6, '58'],
+  ['rejects DEL in a free-text field with 373=6', H + ORDER + '58=a\x7fb|', 6, '58'],
+  ['rejects a control character in a header routing field with 373=6', H.replace('52=', '115=FUND\x02|52=') + ORDER, 6, '115'],
+  ['rejects a NUL in MsgSeqNum with 373=6', H.replace('34=2', '34=2\x00') + ORDER, 6, '34'],
+  ['accepts high-bit bytes in free text (Text 58, carried byte for byte)', H + ORDER + '58=caf\xc3\xa9 \x81|', null, null],
+  ['accepts a space inside an identifier (printable ASCII)', H + ORDER.replace('55=INTC', '55=BRK B'), null, null],
+  ['accepts any byte in a DATA field, delimited by its length', '8=FIX.4.4|35=A|34=1|49=TW|52=20240102-03:04:05|56=ISLD|95=3|96=\x00\x01\xff|98=0|108=30|', null, null]
 ]
 
 describe('session-level validation against FIX44.xml', () => {
@@ -58,6 +70,24 @@ describe('session-level validation against FIX44.xml', () => {
       }
     })
   }
+
+  it('applies the byte rule even with dictionary validation off (checkValueBytes)', () => {
+    expect(checkValueBytes(msg(H + ORDER + '1=A\x00|'), dict)).to.deep.include({ reason: 6, refTagId: '1' })
+    expect(checkValueBytes(msg(H + ORDER + '58=\xe9|'), dict)).to.equal(null)
+  })
+
+  it('byte rule: identifiers take 0x20-0x7E only, other values anything but 0x00-0x1F and 0x7F, DATA anything', () => {
+    for (let b = 0; b < 256; b++) {
+      const v = `A${String.fromCharCode(b)}B`
+      const printable = b >= 0x20 && b <= 0x7e
+      const control = b < 0x20 || b === 0x7f
+      expect(valueBytesProblem(11, 'STRING', v) == null, `ClOrdID byte ${b}`).to.equal(printable)
+      expect(valueBytesProblem(58, 'STRING', v) == null, `Text byte ${b}`).to.equal(!control)
+      expect(valueBytesProblem(96, 'DATA', v), `RawData byte ${b}`).to.equal(null)
+    }
+    expect(valueBytesProblem(55, 'STRING', 'AAP\xcc')).to.equal('byte 0xCC at offset 3: only printable ASCII is allowed')
+    expect([...IDENTIFIER_TAGS]).to.include.members([1, 11, 41, 55, 100, 167, 49, 56])
+  })
 
   it('lets user-defined tags pass when userDefinedFields is off', () => {
     expect(validateMessage(msg(H + ORDER + '5000=HI|'), dict, { ...DEFAULT_VALIDATION, userDefinedFields: false })).to.equal(null)
