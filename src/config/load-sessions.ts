@@ -260,8 +260,9 @@ class Validator {
   compId (obj: JsonObject, key: string): string {
     const value = this.string(obj, key)
     if (value.trim() !== value) this.fail(key, 'must not start or end with whitespace')
-    // SOH (0x01) is the FIX field delimiter; any control character would corrupt a message.
-    if (/[\x00-\x1f\x7f]/.test(value)) this.fail(key, 'must not contain control characters')
+    // The byte rule for identifiers (src/fix/session/validate/value-bytes.ts): a CompID
+    // outside printable ASCII would make the counterparty's every message a Reject.
+    if (/[^\x20-\x7e]/.test(value)) this.fail(key, 'must be printable ASCII (0x20-0x7E), like every FIX identifier')
     return value
   }
 

@@ -20,6 +20,7 @@
  * Within a rule every listed field must match (fields left out match anything); rules
  * are tried by `priority` (lower first, default 100), then file order.
  */
+import { valueBytesProblem } from '../fix/session/validate/value-bytes'
 import type { RouteRule } from '../oms/rule-router'
 
 // The rule shape is the router's own (src/oms/rule-router.ts): config only fills it.
@@ -101,7 +102,11 @@ export function parseRouting (o: Json, fail: Fail): RoutingConfig {
       if (typeof fm.set !== 'object' || fm.set === null || Array.isArray(fm.set)) fail('fieldMap.set', 'must be an object of "tag": "value"')
       for (const [k, v] of Object.entries(fm.set as Json)) {
         if (typeof v !== 'string' || v === '') fail(`fieldMap.set.${k}`, 'must be a non-empty string value')
-        set[tag(k, `fieldMap.set.${k}`, fail)] = v as string
+        const t = tag(k, `fieldMap.set.${k}`, fail)
+        // what we send is held to the rule we hold clients to (value-bytes.ts), and must be bytes
+        const bad = /[^\x00-\xff]/.test(v as string) ? 'a character above 0xFF' : valueBytesProblem(t, undefined, v as string)
+        if (bad != null) fail(`fieldMap.set.${k}`, `cannot be sent: ${bad}`)
+        set[t] = v as string
       }
     }
     let strip: number[] = []

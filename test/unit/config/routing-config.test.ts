@@ -188,6 +188,10 @@ describe('config: routing fields of a broker session (routes, defaultRoute, when
       expect(problem({ fieldMap: { set: { 1: '' } } })).to.deep.equal(refused('fieldMap.set.1', 'must be a non-empty string value'))
       expect(problem({ fieldMap: { set: { 1: 42 } } })).to.deep.equal(refused('fieldMap.set.1', 'must be a non-empty string value'))
       expect(problem({ fieldMap: { set: { 1: null } } })).to.deep.equal(refused('fieldMap.set.1', 'must be a non-empty string value'))
+      // values we would send are held to the byte rule we hold clients to
+      expect(problem({ fieldMap: { set: { 1: 'ACC\u00e9' } } })).to.deep.equal(refused('fieldMap.set.1', 'cannot be sent: byte 0xE9 at offset 3: only printable ASCII is allowed'))
+      expect(problem({ fieldMap: { set: { 58: 'a\u0001b' } } })).to.deep.equal(refused('fieldMap.set.58', 'cannot be sent: control character 0x01 at offset 1'))
+      expect(problem({ fieldMap: { set: { 58: 'a\u2192b' } } })).to.deep.equal(refused('fieldMap.set.58', 'cannot be sent: a character above 0xFF'))
     })
 
     it('refuses a strip that is not an array', () => {

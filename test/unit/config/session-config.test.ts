@@ -181,7 +181,8 @@ describe('config/parseSessionConfig', () => {
       ['role', 'server', 'must be "client" or "broker" (got "server")'],
       ['beginString', 'FIX.4.2', 'only "FIX.4.4" is supported (got "FIX.4.2")'],
       ['senderCompId', ' FIXGW', 'must not start or end with whitespace'],
-      ['targetCompId', 'CLI\x01ENT', 'must not contain control characters'],
+      ['targetCompId', 'CLI\x01ENT', 'must be printable ASCII (0x20-0x7E), like every FIX identifier'],
+      ['targetCompId', 'CLI\u00c9NT', 'must be printable ASCII (0x20-0x7E), like every FIX identifier'],
       ['host', '127.0.0.1 ', 'must not contain whitespace']
     ]
     for (const [key, value, problem] of cases) {
