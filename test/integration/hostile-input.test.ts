@@ -168,6 +168,21 @@ describe('hostile input from a client (real socket, real Postgres)', function ()
     expect([canceled.get(11), canceled.get(150), canceled.get(58)]).to.deep.equal(['TXT-1', '4', 'annul\xe9 \xc3\xa9\x81'])
   })
 
+  it('refuses a ClOrdID longer than an identifier may be (it once failed the commit: 380=4), and stays up', async () => {
+    // random, so Postgres cannot compress it under its index entry limit
+    let id = ''
+    let x = 20261203
+    for (let i = 0; i < 3000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648
+      id += String.fromCharCode(0x21 + ((x >>> 16) % 91))
+    }
+    id = id.replace(/\|/g, 'x')
+    const s = send('D', order(id))
+    const r = await nextAnswer()
+    expect([r.msgType, r.get(373), r.get(371), r.get(45)], r.text.slice(0, 200)).to.deep.equal(['3', '5', '11', s])
+    await expectSessionUp('AFTER-LONG-ID')
+  })
+
   it('leaves no stored order unsendable: nothing is pending, and a mass cancel reaches the broker for every open order', async () => {
     await h.gateway.drain()
     const pending = await h.gateway.db('orders').where({ client_session: 'client1', state: 'PendingNew' }).count({ n: '*' }).first()

@@ -45,6 +45,8 @@ const CASES: ReadonlyArray<[string, string, number | null, string | null]> = [
   ['rejects a control character in a header routing field with 373=6', H.replace('52=', '115=FUND\x02|52=') + ORDER, 6, '115'],
   ['rejects a NUL in MsgSeqNum with 373=6', H.replace('34=2', '34=2\x00') + ORDER, 6, '34'],
   ['accepts high-bit bytes in free text (Text 58, carried byte for byte)', H + ORDER + '58=caf\xc3\xa9 \x81|', null, null],
+  ['rejects an identifier longer than 128 bytes with 373=5', H + ORDER.replace('11=ID', `11=${'A'.repeat(129)}`), 5, '11'],
+  ['accepts an identifier of 128 bytes', H + ORDER.replace('11=ID', `11=${'A'.repeat(128)}`), null, null],
   ['accepts a space inside an identifier (printable ASCII)', H + ORDER.replace('55=INTC', '55=BRK B'), null, null],
   ['accepts any byte in a DATA field, delimited by its length', '8=FIX.4.4|35=A|34=1|49=TW|52=20240102-03:04:05|56=ISLD|95=3|96=\x00\x01\xff|98=0|108=30|', null, null]
 ]

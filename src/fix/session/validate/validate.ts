@@ -7,7 +7,7 @@
  *   3. required tags: header, trailer, body, then group entries  373=1
  *   4. each field, header then trailer then body, by tag number:
  *      repeated 373=13, empty 373=4, bytes not allowed for the field (value-bytes.ts)
- *      or bad format 373=6, not an allowed value 373=5,
+ *      373=6, an identifier too long 373=5, bad format 373=6, not an allowed value 373=5,
  *      unknown tag 373=0, not defined for the message 373=2, NumInGroup count 373=16
  *   5. the same checks inside each group entry.
  * Pure: no session state. The session's own checks (CompIDs, SendingTime, sequence
@@ -16,7 +16,7 @@
 import type { RawField, RawMessage } from '../wire/raw-message'
 import type { FieldSetSpec, SessionDictionary } from '../dictionary/session-dictionary'
 import { hasValidFormat, hasValidValue } from './field-format'
-import { valueBytesProblem } from './value-bytes'
+import { valueBytesProblem, valueLengthProblem } from './value-bytes'
 import { structure, type Level } from './message-structure'
 import { SessionRejectReason as R, type SessionProblem } from './reject-reason'
 
@@ -68,6 +68,8 @@ export function checkValueBytes (msg: RawMessage, dict: SessionDictionary): Sess
   for (const f of msg.fields) {
     const bytes = valueBytesProblem(f.tag, dict.field(f.tag)?.type, f.value)
     if (bytes != null) return { reason: R.IncorrectDataFormat, refTagId: f.tagText, detail: `tag ${f.tagText}: ${bytes}` }
+    const length = valueLengthProblem(f.tag, f.value)
+    if (length != null) return { reason: R.ValueIsIncorrect, refTagId: f.tagText, detail: `tag ${f.tagText}: ${length}` }
   }
   return null
 }
@@ -124,6 +126,8 @@ class LevelValidator {
     const def = this.dict.field(f.tag)
     const bytes = valueBytesProblem(f.tag, def?.type, f.value)
     if (bytes != null) return { reason: R.IncorrectDataFormat, refTagId: ref, detail: `tag ${ref}: ${bytes}` }
+    const length = valueLengthProblem(f.tag, f.value)
+    if (length != null) return { reason: R.ValueIsIncorrect, refTagId: ref, detail: `tag ${ref}: ${length}` }
     if (def != null && f.value !== '') {
       if (!hasValidFormat(def.type, f.value)) return { reason: R.IncorrectDataFormat, refTagId: ref, detail: `tag ${ref} '${f.value}' is not a valid ${def.type}` }
       if (this.opts.fieldValues && def.values != null && !hasValidValue(def.type, def.values, f.value)) {

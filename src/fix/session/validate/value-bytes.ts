@@ -10,15 +10,20 @@
  *    delimited by their length field.
  *  - Identifiers and routing fields (IDENTIFIER_TAGS: ClOrdID, OrigClOrdID, OrderID,
  *    ExecID, Account, Symbol, SecurityType, ExDestination, the CompIDs...): printable
- *    ASCII only, 0x20–0x7E.
+ *    ASCII only, 0x20–0x7E, at most MAX_IDENTIFIER_LENGTH bytes (they are keys of
+ *    unique indexes, whose entries Postgres caps at about 2.7 KB: a longer key fails
+ *    the whole commit it is part of).
  *  - Every other value: no control character (0x00–0x1F, 0x7F). Bytes 0x80–0xFF are
  *    allowed (free text such as Text 58 in UTF-8 or Latin-1) and carried byte for byte.
  *  - Numbers, times, chars and booleans have their own formats (field-format.ts), all
  *    ASCII.
  *
- * A value that breaks the rule gets a session Reject with SessionRejectReason 6
- * (incorrect data format) naming the tag.
+ * A value that breaks the rule gets a session Reject naming the tag: SessionRejectReason
+ * 6 (incorrect data format) for its bytes, 5 (value out of range) for its length.
  */
+
+/** Longest identifier we take: generous for any venue's IDs (UUIDs are 36). */
+export const MAX_IDENTIFIER_LENGTH = 128
 
 /** Tags whose values identify an order, an instrument, a route or a counterparty. */
 export const IDENTIFIER_TAGS: ReadonlySet<number> = new Set([
@@ -67,6 +72,13 @@ export function valueBytesProblem (tag: number, type: string | undefined, value:
   }
   const i = value.search(CONTROL)
   return i < 0 ? null : `control character ${hexByte(value, i)} at offset ${i}`
+}
+
+/** Why the identifier is too long, or null. */
+export function valueLengthProblem (tag: number, value: string): string | null {
+  return IDENTIFIER_TAGS.has(tag) && value.length > MAX_IDENTIFIER_LENGTH
+    ? `${value.length} bytes, more than the ${MAX_IDENTIFIER_LENGTH} an identifier may have`
+    : null
 }
 
 function hexByte (value: string, i: number): string {
