@@ -82,6 +82,8 @@ export class FixPeer {
           for (const w of this.readyWaiters.splice(0)) w()
         },
         onMessage: (s, msgType, _view) => { this.deliver(received(msgType, s.currentMessageText)) },
+        // session-level Rejects too: tests and scenarios expect them like application messages
+        onReject: (s) => { this.deliver(received('3', s.currentMessageText)) },
         onStopped: (s) => { if (this.session === s) this.session = null }
       }
     })

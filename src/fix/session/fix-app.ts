@@ -22,6 +22,8 @@ export interface FixApp {
    */
   onMessage: (session: FixgwSession, msgType: string, view: MessageView) => void | Promise<unknown>
   onStopped: (session: FixgwSession, error?: Error) => void
+  /** The peer rejected one of our messages at the session level (35=3); it is logged either way. */
+  onReject?: (session: FixgwSession, view: MessageView) => void
   /**
    * Application message types this application handles. The session answers any other
    * with a BusinessMessageReject (380=3, "Unsupported Message Type") and never calls

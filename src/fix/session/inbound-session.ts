@@ -236,6 +236,13 @@ export abstract class InboundSession extends SessionBase {
     if (!this.verifyAndAct(m, LOW_ONLY)) return
     this.log.warn({ refSeqNum: m.get(45), refMsgType: m.get(372), refTagId: m.get(371), reason: m.get(373), text: m.get(58) }, 'the peer rejected one of our messages')
     this.accept()
+    if (this.app.onReject == null) return
+    this.current = m
+    try {
+      this.app.onReject(this as never, messageView(m))
+    } catch (e) {
+      this.log.error({ err: e }, 'application onReject threw')
+    }
   }
 
   private onSequenceReset (m: RawMessage): void {

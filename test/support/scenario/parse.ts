@@ -18,7 +18,9 @@
  *   tag=$name   binds the value the first time, must equal it afterwards
  *   tag=~       must be absent
  * Values may use `$name` of an earlier binding and `<now>` (a UTC timestamp). Values
- * with spaces are written in double quotes: 58="not enough cash".
+ * with spaces are written in double quotes: 58="not enough cash". `\xNN` in a value is
+ * the raw byte NN (hostile input: 11=X-\xc3\xa9). The gateway's session-level Rejects
+ * (`gw -> client 3 373=6 371=11`) are expected like application messages.
  * `expect db:` runs a query after the steps so far and compares the rows that follow
  * (indented, `|`-separated; `(none)` for no rows). `wait: 200` pauses (ms).
  * `exec db: <sql>` changes the database between steps (e.g. turn a kill switch on).
@@ -63,6 +65,9 @@ export class ScenarioSyntaxError extends Error {
 
 const STEP_RE = /^(client2|client|broker2|broker|gw)\s*->\s*(client2|client|broker2|broker|gw)\s+(\S+)\s*(.*)$/
 
+/** `\xNN` → the byte NN, one char per byte (latin1), as the wire carries it. */
+const rawBytes = (v: string): string => v.replace(/\\x([0-9a-fA-F]{2})/g, (_all, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+
 /** Split `a=1 b="x y" c=*` into fields, honouring double quotes. */
 export function parseFields (text: string, file: string, line: number): FieldSpec[] {
   const out: FieldSpec[] = []
@@ -73,7 +78,7 @@ export function parseFields (text: string, file: string, line: number): FieldSpe
     re.lastIndex = i
     const m = re.exec(text)
     if (m == null) throw new ScenarioSyntaxError(file, line, `expected tag=value at "${text.slice(i, i + 20)}"`)
-    out.push([Number(m[1]), m[3] ?? m[2]])
+    out.push([Number(m[1]), rawBytes(m[3] ?? m[2])])
     i = re.lastIndex
   }
   return out
