@@ -119,7 +119,7 @@ async function analyzeLog (file: string): Promise<LogFindings> {
     if (/store write failed: stopping the session/i.test(l.msg)) f.storeFailures.add(session === '' ? '(no session)' : session)
     if (l.level >= 50) {
       f.errorCount++
-      f.errors.add(`${session !== '' ? `[${session}] ` : ''}${l.msg}${err !== '' ? `: ${err.replace(/\d+/g, 'N').slice(0, 160)}` : ''}`)
+      f.errors.add(`${session !== '' ? `[${session}] ` : ''}${l.msg}${err !== '' ? `: ${err.replace(/\b\d{3,}\b/g, 'N').slice(0, 160)}` : ''}`)
       if (f.errorExamples.length < 5) f.errorExamples.push(raw.length > 1500 ? `${raw.slice(0, 1500)}…` : raw)
     } else if (l.level >= 40) f.warnings.add(l.msg)
   }
