@@ -269,9 +269,14 @@ async function run (o: FuzzOptions): Promise<number> {
     unhandledErrors: logs?.errorCount ?? null,
     storeFailureStops: clientStoreFailures,
     unsendableOrders: unsendable?.count ?? null,
+    // an input error must never be told "storage unavailable, please retry"
+    storageUnavailableRejects: s?.answers.m.get('BusinessMessageReject 380=4') ?? 0,
+    // a value we sent that came back different: bytes rewritten on the way through
+    rewrittenValues: s?.echoMismatches.total ?? 0,
     healthCheck: health.ok
   }
-  const ok = failure == null && checks.crashes === 0 && checks.unhandledErrors === 0 && checks.storeFailureStops === 0 && checks.unsendableOrders === 0 && checks.healthCheck
+  const ok = failure == null && checks.crashes === 0 && checks.unhandledErrors === 0 && checks.storeFailureStops === 0 && checks.unsendableOrders === 0 &&
+    checks.storageUnavailableRejects === 0 && checks.rewrittenValues === 0 && checks.healthCheck
   const result = {
     tool: 'fixgw-fuzz',
     ok,
@@ -327,7 +332,8 @@ async function run (o: FuzzOptions): Promise<number> {
   out += table('gateway error-level log lines, by msg', logs?.errors ?? new Counter())
   out += `checks: crashes ${checks.crashes}, unhandled errors ${String(checks.unhandledErrors)}, session store failure stops (client) ${checks.storeFailureStops}` +
     ` (all sessions: ${JSON.stringify(result.storeFailuresBySession)}), unsendable orders ${String(checks.unsendableOrders)}` +
-    ` (PendingNew ${String(unsendable?.pendingNewTotal)}, Held ${String(unsendable?.held)}), health check ${health.ok ? 'ok' : 'FAILED'}\n`
+    ` (PendingNew ${String(unsendable?.pendingNewTotal)}, Held ${String(unsendable?.held)}), BusinessMessageReject 380=4 ${checks.storageUnavailableRejects},` +
+    ` values rewritten ${checks.rewrittenValues}, health check ${health.ok ? 'ok' : 'FAILED'}\n`
   if (failure != null) out += `FAILURE: ${failure}\n`
   out += `${ok ? 'OK' : 'NOT OK'}; details in ${path.join(runDir, 'result.json')}, gateway log ${path.join(runDir, 'gateway.log')}\n`
   if (o.json) {

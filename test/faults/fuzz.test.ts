@@ -3,7 +3,9 @@
  * 10,000 hostile messages under `npm run test:faults` (2,000 inside `npm test`). The
  * exit criteria of issue 9 ("hostile input"): no gateway crash, no error-level line in
  * its log, no "session store failure" stop of the client session, no order left
- * PendingNew without reaching the broker, and a valid order still acknowledged at the end.
+ * PendingNew without reaching the broker, no BusinessMessageReject 380=4 ("storage
+ * unavailable") for an input error, no value rewritten on its way back, and a valid
+ * order still acknowledged at the end.
  */
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -20,7 +22,8 @@ const SEED = 9
 interface FuzzResult {
   ok: boolean
   failure: string | null
-  checks: { crashes: number, unhandledErrors: number | null, storeFailureStops: number, unsendableOrders: number | null, healthCheck: boolean }
+  checks: { crashes: number, unhandledErrors: number | null, storeFailureStops: number, unsendableOrders: number | null, storageUnavailableRejects: number, rewrittenValues: number, healthCheck: boolean }
+  answers: Record<string, number>
   sent: number
   errors: Record<string, number>
   storeFailuresBySession: Record<string, number>
@@ -87,6 +90,18 @@ describe(`faults: fuzz campaign, ${MESSAGES} messages, seed ${SEED} (${FULL ? 'f
 
   it('no order left PendingNew without reaching the broker', () => {
     expect(r().checks.unsendableOrders, JSON.stringify(r().unsendable?.examples ?? [], null, 2)).to.equal(0)
+  })
+
+  it('no input error answered as "storage unavailable" (BusinessMessageReject 380=4)', () => {
+    expect(r().checks.storageUnavailableRejects).to.equal(0)
+  })
+
+  it('no value came back different from what was sent', () => {
+    expect(r().checks.rewrittenValues).to.equal(0)
+  })
+
+  it('the hostile input was answered, not only dropped: session Rejects 373=6 among the answers', () => {
+    expect(r().answers['Reject 373=6'] ?? 0).to.be.greaterThan(0)
   })
 
   it('a valid order is still acknowledged after the campaign', () => {
