@@ -119,7 +119,7 @@ export class Gateway {
       const clientConfigs = new Map(enabled.filter((c): c is ClientSessionConfig => c.role === 'client').map((c) => [c.name, c]))
       const riskConfig = (name: string): ClientRiskConfig | undefined => {
         const c = clientConfigs.get(name)
-        return c == null ? undefined : { limits: c.risk.limits, accounts: c.risk.accounts, symbols: c.symbols ?? undefined }
+        return c == null ? undefined : { limits: c.risk.limits, accounts: c.risk.accounts, symbols: c.symbols ?? undefined, rules: c.bounds }
       }
       const holdMs = opts.outageHoldMs ?? 30_000
       journal = new PgJournalStore({ url: database.url, logger })

@@ -25,6 +25,7 @@ import {
 } from './session-config'
 import { parseDedupeRetentionDays, parseRiskConfig, parseSymbols } from './risk-config'
 import { parseRouting } from './routing-config'
+import { parseBounds } from './bounds-config'
 import { parseSimulator } from './sim-config'
 import { FIX_SESSION_FIELDS, parseFixSessionOptions } from './fix-session-config'
 
@@ -106,7 +107,7 @@ export function parseSessionConfig (raw: unknown, file: string): SessionConfig {
       if (v.optional(obj, key) !== undefined) v.fail(key, 'only allowed when role is "broker"')
     }
     const fail = (field: string, problem: string): never => v.fail(field, problem)
-    const client: ClientSessionConfig = { ...common, role: 'client', risk: parseRiskConfig(v.optional(obj, 'risk'), fail), symbols: parseSymbols(v.optional(obj, 'symbols'), fail), dedupeRetentionDays: parseDedupeRetentionDays(v.optional(obj, 'dedupeRetentionDays'), fail) }
+    const client: ClientSessionConfig = { ...common, role: 'client', risk: parseRiskConfig(v.optional(obj, 'risk'), fail), symbols: parseSymbols(v.optional(obj, 'symbols'), fail), dedupeRetentionDays: parseDedupeRetentionDays(v.optional(obj, 'dedupeRetentionDays'), fail), bounds: parseBounds(v.optional(obj, 'bounds'), fail) }
     return Object.freeze(client)
   }
 

@@ -22,6 +22,9 @@
  *   // FIX session layer, all optional (fix-session-config.ts): resetSeqNumOnLogout,
  *   // resetSeqNumOnDisconnect, logonTimeoutSeconds, logoutTimeoutSeconds, schedule,
  *   // validation, username, password | passwordEnv, ipAllowList (client), tls
+ *   // client only: risk, symbols, dedupeRetentionDays (risk-config.ts), and
+ *   "bounds": { "maxQty": "1000000000000", "maxQtyDecimals": 8, "minPrice": "0.00000001",
+ *               "maxPrice": "1000000000", "maxPriceDecimals": 8 },  // optional, defaults shown (bounds-config.ts)
  *   // broker only:
  *   "backupHosts": [{ "host": "127.0.0.2", "port": 9881 }],  // optional, tried in order after host:port
  *   "reconnect": { "initialDelayMs": 500, "maxDelayMs": 30000 }, // optional, defaults shown, each 1..3600000
@@ -49,6 +52,7 @@ import type { RiskConfig } from './risk-config'
 import type { FixSessionOptions } from './fix-session-config'
 import type { RoutingConfig } from './routing-config'
 import type { SimulatorConfig } from './sim-config'
+import type { NumericBounds } from '../domain/numeric-bounds'
 
 export const SESSION_NAME_PATTERN: RegExp = /^[A-Za-z0-9_.-]+$/
 export const SESSION_NAME_MAX_LENGTH = 64
@@ -101,6 +105,8 @@ export interface ClientSessionConfig extends SessionConfigBase {
   readonly symbols: readonly string[] | null
   /** days a used ClOrdID stays reserved after its order is done; null: forever */
   readonly dedupeRetentionDays: number | null
+  /** digits, decimals and magnitude of OrderQty / Price / StopPx (bounds-config.ts); defaults when the file has none */
+  readonly bounds: NumericBounds
 }
 
 /** A broker we connect to: we are the FIX initiator. */
@@ -126,7 +132,7 @@ export const COMMON_FIELDS: readonly string[] = [
 ]
 
 /** Top-level JSON fields only valid when role is "client". */
-export const CLIENT_ONLY_FIELDS: readonly string[] = ['risk', 'symbols', 'dedupeRetentionDays']
+export const CLIENT_ONLY_FIELDS: readonly string[] = ['risk', 'symbols', 'dedupeRetentionDays', 'bounds']
 
 /** Top-level JSON fields only valid when role is "broker". */
 export const BROKER_ONLY_FIELDS: readonly string[] = ['backupHosts', 'reconnect', 'simulate', 'simulator', 'routes', 'defaultRoute', 'whenDown', 'fieldMap', 'staleOrderSeconds']

@@ -6,9 +6,15 @@ import Decimal from 'decimal.js'
 
 export { Decimal }
 
-// 40 significant digits: far beyond any price × quantity we will see, so rounding never
-// happens silently inside a computation; results are rounded explicitly where needed.
-Decimal.set({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN })
+// The one place decimal.js is configured (the library's constructor is global: every
+// `import Decimal` in the process shares this setting). 60 significant digits, so sums and
+// products of the values we accept are always exact: the widest bounds a session may
+// configure (numeric-bounds.ts HARD_BOUNDS) are quantities below 10^15 with 10 decimals
+// (25 digits) and prices below 10^12 with 12 decimals (24 digits), so a notional needs at
+// most 49 digits, and a sum of notionals (positions, P&L) a few more. Broker values are held
+// to the same ceilings (execution-normalizer.ts). Only quotients (AvgPx, average cost)
+// round, at 60 digits, far below any tick; results are rounded explicitly where needed.
+Decimal.set({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN })
 
 export const ZERO = new Decimal(0)
 

@@ -3,7 +3,8 @@
  * fills NewOrderRequest with the raw field strings; validation parses and checks them
  * and answers with an OrdRejReason(103) and a Text a person on the client's desk can act on.
  */
-import { Decimal, parseDecimal } from './money'
+import type { Decimal } from './money'
+import { DEFAULT_BOUNDS, parseBounded, priceBound, qtyBound, showValue, type BoundProblem, type NumericBounds } from './numeric-bounds'
 import { ORD_TYPES, SIDES, TIME_IN_FORCES, type OrdType, type Side, type TimeInForce } from './order'
 
 export interface NewOrderRequest {
@@ -54,12 +55,13 @@ export const ORD_REJ = {
 export type Rejection = { readonly ordRejReason: number, readonly text: string }
 export type Validation = { readonly ok: true, readonly order: ValidNewOrder } | ({ readonly ok: false } & Rejection)
 
-export interface ValidationRules {
-  /** most decimals allowed in OrderQty */
-  readonly maxQtyDecimals: number
-}
+/**
+ * A session's rules for the numbers in an order: OrderQty(38) digits, decimals and
+ * magnitude, Price(44) / StopPx(99) range and decimals (numeric-bounds.ts).
+ */
+export type ValidationRules = NumericBounds
 
-export const DEFAULT_RULES: ValidationRules = { maxQtyDecimals: 8 }
+export const DEFAULT_RULES: ValidationRules = DEFAULT_BOUNDS
 
 const reject = (ordRejReason: number, text: string): Validation => ({ ok: false, ordRejReason, text })
 
@@ -69,15 +71,21 @@ export function validateNewOrder (r: NewOrderRequest, rules: ValidationRules = D
   if (r.ordType == null || !Object.hasOwn(ORD_TYPES, r.ordType)) return reject(ORD_REJ.UNSUPPORTED_ORDER_CHARACTERISTIC, `OrdType(40)=${r.ordType ?? ''} is not supported (1 Market, 2 Limit, 3 Stop, 4 StopLimit)`)
   const tif = r.timeInForce ?? '0' // FIX default: Day
   if (!Object.hasOwn(TIME_IN_FORCES, tif)) return reject(ORD_REJ.UNSUPPORTED_ORDER_CHARACTERISTIC, `TimeInForce(59)=${tif} is not supported (0 Day, 1 GTC, 3 IOC, 4 FOK, 6 GTD)`)
-  const qty = parseDecimal(r.orderQty)
-  if (qty == null) return reject(ORD_REJ.INCORRECT_QUANTITY, `OrderQty(38)=${r.orderQty ?? ''} is not a number`)
-  if (!qty.isPositive() || qty.isZero()) return reject(ORD_REJ.INCORRECT_QUANTITY, `OrderQty(38)=${r.orderQty ?? ''} must be positive`)
-  if (qty.decimalPlaces() > rules.maxQtyDecimals) return reject(ORD_REJ.INCORRECT_QUANTITY, `OrderQty(38)=${r.orderQty ?? ''} has more than ${rules.maxQtyDecimals} decimals`)
+  // Numbers are checked on the raw string, against the session's bounds, before any
+  // Decimal is built: a 1,000-digit OrderQty is refused by its length.
+  const q = r.orderQty == null ? null : parseBounded(r.orderQty, qtyBound(rules))
+  if (q == null || !q.ok) {
+    const why = q == null ? 'is not a number' : boundWhy(q, 'is not a number', 'must be positive')
+    return reject(ORD_REJ.INCORRECT_QUANTITY, `OrderQty(38)=${showValue(r.orderQty)} ${why}`)
+  }
+  const qty = q.value
   const ordType = r.ordType as OrdType
-  const price = r.price == null ? null : parseDecimal(r.price)
-  if (r.price != null && (price == null || !price.isPositive() || price.isZero())) return reject(ORD_REJ.OTHER, `Price(44)=${r.price} is not a positive number`)
-  const stopPx = r.stopPx == null ? null : parseDecimal(r.stopPx)
-  if (r.stopPx != null && (stopPx == null || !stopPx.isPositive() || stopPx.isZero())) return reject(ORD_REJ.OTHER, `StopPx(99)=${r.stopPx} is not a positive number`)
+  const p = priceField(r.price, 'Price(44)', rules)
+  if (!p.ok) return reject(ORD_REJ.OTHER, p.text)
+  const price = p.value
+  const sp = priceField(r.stopPx, 'StopPx(99)', rules)
+  if (!sp.ok) return reject(ORD_REJ.OTHER, sp.text)
+  const stopPx = sp.value
   const needsPrice = ordType === '2' || ordType === '4'
   if (needsPrice && price == null) return reject(ORD_REJ.OTHER, `Price(44) is required for OrdType(40)=${ordType} (${ORD_TYPES[ordType]})`)
   if (!needsPrice && price != null) return reject(ORD_REJ.OTHER, `Price(44) is not allowed for OrdType(40)=${ordType} (${ORD_TYPES[ordType]})`)
@@ -102,4 +110,21 @@ export function validateNewOrder (r: NewOrderRequest, rules: ValidationRules = D
       expireTime: r.expireTime
     }
   }
+}
+
+/**
+ * An optional Price(44) / StopPx(99) within the session's price bounds; the refusal Text
+ * names the field and the bound. Shared with replace.ts.
+ */
+export function priceField (raw: string | null, label: string, rules: ValidationRules): { readonly ok: true, readonly value: Decimal | null } | { readonly ok: false, readonly text: string } {
+  if (raw == null) return { ok: true, value: null }
+  const p = parseBounded(raw, priceBound(rules))
+  if (p.ok) return p
+  return { ok: false, text: `${label}=${showValue(raw)} ${boundWhy(p, 'is not a positive number', 'is not a positive number')}` }
+}
+
+/** The words after `Field(tag)=value` for a refused number. */
+export function boundWhy (p: BoundProblem, syntax: string, sign: string): string {
+  if (p.kind === 'bound') return p.text
+  return p.kind === 'syntax' ? syntax : sign
 }

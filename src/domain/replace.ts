@@ -4,9 +4,10 @@
  * the order's values. The answer to a refused replace is an OrderCancelReject with
  * CxlRejReason(102) and a Text naming the tag.
  */
-import { Decimal, parseDecimal } from './money'
+import type { Decimal } from './money'
 import { TIME_IN_FORCES, type Order, type TimeInForce } from './order'
-import { DEFAULT_RULES, type ValidationRules } from './new-order'
+import { DEFAULT_RULES, boundWhy, priceField, type ValidationRules } from './new-order'
+import { parseBounded, qtyBound, showValue } from './numeric-bounds'
 
 /** CxlRejReason(102) values. */
 export const CXL_REJ = {
@@ -45,16 +46,19 @@ export function validateReplace (o: Order, r: ReplaceRequest, rules: ValidationR
   if (r.symbol != null && r.symbol !== o.symbol) return refuse(`Symbol(55) cannot change on replace (${o.symbol} → ${r.symbol})`)
   if (r.side != null && r.side !== o.side) return refuse(`Side(54) cannot change on replace (${o.side} → ${r.side})`)
   if (r.ordType != null && r.ordType !== o.ordType) return refuse(`OrdType(40) cannot change on replace (${o.ordType} → ${r.ordType})`)
-  const qty = r.orderQty == null ? o.orderQty : parseDecimal(r.orderQty)
-  if (qty == null || !qty.isPositive() || qty.isZero()) return refuse(`OrderQty(38)=${r.orderQty ?? ''} must be a positive number`)
-  if (qty.decimalPlaces() > rules.maxQtyDecimals) return refuse(`OrderQty(38)=${r.orderQty ?? ''} has more than ${rules.maxQtyDecimals} decimals`)
+  // The session's bounds, on the raw string, as for a new order (numeric-bounds.ts).
+  const q = r.orderQty == null ? null : parseBounded(r.orderQty, qtyBound(rules))
+  if (q != null && !q.ok) return refuse(`OrderQty(38)=${showValue(r.orderQty)} ${boundWhy(q, 'must be a positive number', 'must be a positive number')}`)
+  const qty = q == null ? o.orderQty : q.value
   if (qty.lt(o.cumQty)) return refuse(`OrderQty(38)=${qty.toFixed()} is below CumQty(14)=${o.cumQty.toFixed()}`)
   const tif = r.timeInForce ?? o.timeInForce
   if (!Object.hasOwn(TIME_IN_FORCES, tif)) return refuse(`TimeInForce(59)=${tif} is not supported`)
-  const price = r.price == null ? o.price : parseDecimal(r.price)
-  if (r.price != null && (price == null || !price.isPositive() || price.isZero())) return refuse(`Price(44)=${r.price} is not a positive number`)
-  const stopPx = r.stopPx == null ? o.stopPx : parseDecimal(r.stopPx)
-  if (r.stopPx != null && (stopPx == null || !stopPx.isPositive() || stopPx.isZero())) return refuse(`StopPx(99)=${r.stopPx} is not a positive number`)
+  const p = priceField(r.price, 'Price(44)', rules)
+  if (!p.ok) return refuse(p.text)
+  const price = p.value ?? o.price
+  const sp = priceField(r.stopPx, 'StopPx(99)', rules)
+  if (!sp.ok) return refuse(sp.text)
+  const stopPx = sp.value ?? o.stopPx
   const needsPrice = o.ordType === '2' || o.ordType === '4'
   if (!needsPrice && r.price != null) return refuse(`Price(44) is not allowed for OrdType(40)=${o.ordType}`)
   const needsStop = o.ordType === '3' || o.ordType === '4'

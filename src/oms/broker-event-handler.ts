@@ -20,6 +20,13 @@ import { refuseTransition, saveOrder } from './order-ops'
 
 export async function onBrokerExecution (ctx: OmsContext, brokerSession: string, er: BrokerExecReport, fixMessage: string | null): Promise<void> {
   const n = normalizeExecution(er)
+  if (!n.ok && n.outOfBounds === true) {
+    // A number beyond what we compute with exactly (a 1,000-digit LastQty): never applied,
+    // never rounded; an anomaly for an operator, like an overfill.
+    ctx.deps.logger.error({ broker: brokerSession, problem: n.problem, execId: er.execId }, 'broker execution report with a number out of bounds: not applied')
+    await ctx.run(async (tx) => { await tx.audit({ actor: brokerSession, kind: 'broker_er_out_of_bounds', detail: { problem: n.problem, execId: er.execId, brokerClOrdId: er.brokerClOrdId }, fixMessage }) })
+    return
+  }
   if (!n.ok) {
     ctx.deps.logger.warn({ broker: brokerSession, problem: n.problem, execId: er.execId }, 'broker execution report not applied')
     await ctx.run(async (tx) => { await tx.audit({ actor: brokerSession, kind: 'broker_er_unhandled', detail: { problem: n.problem }, fixMessage }) })

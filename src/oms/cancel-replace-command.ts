@@ -7,6 +7,7 @@
  * the broker accepted. A held order (never sent) is canceled or replaced at once.
  */
 import { CXL_REJ, validateReplace, type ReplaceRequest } from '../domain/replace'
+import { DEFAULT_RULES } from '../domain/new-order'
 import { ORD_STATUS, isTerminal } from '../domain/order-state'
 import { apply, mustApply, type OrderEventAny } from '../domain/order-apply'
 import type { Order } from '../domain/order'
@@ -89,7 +90,8 @@ async function cancel (ctx: OmsContext, tx: OmsTx, fx: Effects, order: Order, cl
 }
 
 async function replace (ctx: OmsContext, tx: OmsTx, fx: Effects, clientSession: string, order: Order, cmd: ReplaceCommand, refuse: Refuse, fixMessage: string): Promise<void> {
-  const v = validateReplace(order, cmd)
+  // The session's number bounds apply to a replace's OrderQty, Price and StopPx as to a new order's.
+  const v = validateReplace(order, cmd, ctx.deps.riskConfig?.(clientSession)?.rules ?? DEFAULT_RULES)
   if (!v.ok) { await refuse(order, v.cxlRejReason, v.text); return }
   const risk = await runRisk(ctx, tx, clientSession, { account: order.account, symbol: order.symbol, side: order.side, orderQty: v.values.orderQty, price: v.values.price }, order, fixMessage)
   if (risk != null) { await refuse(order, CXL_REJ.OTHER, risk.text); return }

@@ -3,7 +3,8 @@
  * strings, this decides what they mean. The broker's CumQty/LeavesQty/AvgPx are
  * deliberately not part of the event: we compute ours from the fills.
  */
-import { Decimal, parseDecimal, ZERO } from '../domain/money'
+import { Decimal, ZERO } from '../domain/money'
+import { HARD_BOUNDS, parseBounded, showValue, type Bound } from '../domain/numeric-bounds'
 
 export interface BrokerExecReport {
   readonly brokerClOrdId: string | null
@@ -54,7 +55,32 @@ export interface BrokerCancelReject {
 
 export type Normalized =
   | { readonly ok: true, readonly event: BrokerEvent }
-  | { readonly ok: false, readonly problem: string }
+  /** outOfBounds: a number beyond what we can compute with exactly, an anomaly for an operator */
+  | { readonly ok: false, readonly problem: string, readonly outOfBounds?: true }
+
+/**
+ * What a broker's numbers may be: the widest bounds any client session may configure
+ * (HARD_BOUNDS), for which money.ts's precision keeps every sum and product exact. A
+ * broker value beyond them (a 1,000-digit LastQty) is refused whole, never rounded.
+ */
+const BROKER_QTY: Bound = { min: null, max: HARD_BOUNDS.maxQty, maxDecimals: HARD_BOUNDS.maxQtyDecimals }
+const BROKER_QTY_OR_ZERO: Bound = { ...BROKER_QTY, zeroAllowed: true }
+const BROKER_PRICE: Bound = { min: null, max: HARD_BOUNDS.maxPrice, maxDecimals: HARD_BOUNDS.maxPriceDecimals, zeroAllowed: true }
+const BROKER_MONEY: Bound = { ...BROKER_PRICE, negativeAllowed: true }
+
+type Num = { readonly ok: true, readonly value: Decimal | null } | { readonly ok: false, readonly problem: string, readonly outOfBounds?: true }
+
+/**
+ * An optional broker number: absent → null; not a number or of the wrong sign → `bad`
+ * (a plain problem); beyond the bound → an out-of-bounds problem naming field and bound.
+ */
+function brokerNumber (raw: string | null, label: string, b: Bound, bad: string): Num {
+  if (raw == null) return { ok: true, value: null }
+  const p = parseBounded(raw, b)
+  if (p.ok) return p
+  if (p.kind !== 'bound') return { ok: false, problem: bad }
+  return { ok: false, problem: `${label}=${showValue(raw)} ${p.text}`, outOfBounds: true }
+}
 
 export function normalizeExecution (er: BrokerExecReport): Normalized {
   if (er.execId == null || er.execId === '') return { ok: false, problem: 'ExecID(17) missing' }
@@ -71,9 +97,9 @@ export function normalizeExecution (er: BrokerExecReport): Normalized {
       return t.ok ? { ok: true, event: { kind: 'TradeCorrect', refExecId: er.execRefId, lastQty: t.lastQty, lastPx: t.lastPx, commission: t.commission } } : t
     }
     case 'D': {
-      const orderQty = er.orderQty == null ? null : parseDecimal(er.orderQty)
-      if (er.orderQty != null && (orderQty == null || !orderQty.isPositive() || orderQty.isZero())) return { ok: false, problem: `restatement with bad OrderQty(38)=${er.orderQty}` }
-      return { ok: true, event: { kind: 'Restated', orderQty, reason: er.execRestatementReason } }
+      const q = brokerNumber(er.orderQty, 'OrderQty(38)', BROKER_QTY, `restatement with bad OrderQty(38)=${showValue(er.orderQty)}`)
+      if (!q.ok) return q
+      return { ok: true, event: { kind: 'Restated', orderQty: q.value, reason: er.execRestatementReason } }
     }
     case 'F': {
       const t = trade(er)
@@ -86,21 +112,28 @@ export function normalizeExecution (er: BrokerExecReport): Normalized {
     case '5': return { ok: true, event: { kind: 'Replaced' } }
     case '3': return { ok: true, event: { kind: 'DoneForDay' } }
     case 'C': return { ok: true, event: { kind: 'Expired' } }
-    case 'I': return { ok: true, event: { kind: 'Status', ordStatus: er.ordStatus, cumQty: parseDecimal(er.cumQty), avgPx: parseDecimal(er.avgPx) } }
+    case 'I': {
+      // An unreadable CumQty/AvgPx is left out (null) as before; one beyond the bounds is refused.
+      const cumQty = brokerNumber(er.cumQty, 'CumQty(14)', BROKER_QTY_OR_ZERO, '')
+      if (!cumQty.ok && cumQty.outOfBounds === true) return cumQty
+      const avgPx = brokerNumber(er.avgPx, 'AvgPx(6)', BROKER_PRICE, '')
+      if (!avgPx.ok && avgPx.outOfBounds === true) return avgPx
+      return { ok: true, event: { kind: 'Status', ordStatus: er.ordStatus, cumQty: cumQty.ok ? cumQty.value : null, avgPx: avgPx.ok ? avgPx.value : null } }
+    }
     default: return { ok: false, problem: `ExecType(150)=${er.execType ?? ''} not handled yet` }
   }
 }
 
-type TradeFields = { readonly ok: true, readonly lastQty: Decimal, readonly lastPx: Decimal, readonly commission: Decimal } | { readonly ok: false, readonly problem: string }
+type TradeFields = { readonly ok: true, readonly lastQty: Decimal, readonly lastPx: Decimal, readonly commission: Decimal } | { readonly ok: false, readonly problem: string, readonly outOfBounds?: true }
 
 /** LastQty(32), LastPx(31), Commission(12) of a trade or a trade correction. */
 function trade (er: BrokerExecReport): TradeFields {
   const what = er.execType === 'G' ? 'trade correct' : 'trade'
-  const lastQty = parseDecimal(er.lastQty)
-  const lastPx = parseDecimal(er.lastPx)
-  if (lastQty == null || !lastQty.isPositive() || lastQty.isZero()) return { ok: false, problem: `${what} with bad LastQty(32)=${er.lastQty ?? ''}` }
-  if (lastPx == null || lastPx.isNegative()) return { ok: false, problem: `${what} with bad LastPx(31)=${er.lastPx ?? ''}` }
-  const commission = er.commission == null ? ZERO : parseDecimal(er.commission)
-  if (commission == null) return { ok: false, problem: `${what} with bad Commission(12)=${er.commission ?? ''}` }
-  return { ok: true, lastQty, lastPx, commission }
+  const lastQty = brokerNumber(er.lastQty ?? '', 'LastQty(32)', BROKER_QTY, `${what} with bad LastQty(32)=${showValue(er.lastQty)}`)
+  if (!lastQty.ok) return lastQty
+  const lastPx = brokerNumber(er.lastPx ?? '', 'LastPx(31)', BROKER_PRICE, `${what} with bad LastPx(31)=${showValue(er.lastPx)}`)
+  if (!lastPx.ok) return lastPx
+  const commission = brokerNumber(er.commission, 'Commission(12)', BROKER_MONEY, `${what} with bad Commission(12)=${showValue(er.commission)}`)
+  if (!commission.ok) return commission
+  return { ok: true, lastQty: lastQty.value as Decimal, lastPx: lastPx.value as Decimal, commission: commission.value ?? ZERO }
 }

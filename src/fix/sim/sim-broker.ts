@@ -15,7 +15,7 @@
  * Cancels, replaces and status requests (H) are answered at once.
  */
 import type { Logger } from 'pino'
-import Decimal from 'decimal.js'
+import { Decimal } from '../../domain/money'
 import type { MessageView } from '../session/message-view'
 import type { FixApp, FixgwSession } from '../session/fixgw-session'
 

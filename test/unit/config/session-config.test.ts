@@ -3,6 +3,7 @@ import { ConfigError } from '../../../src/config/config-error'
 import { parseSessionConfig } from '../../../src/config/load-sessions'
 import { BrokerSessionConfig, ClientSessionConfig } from '../../../src/config/session-config'
 import { DEFAULT_FIX_VALIDATION } from '../../../src/config/fix-session-config'
+import { DEFAULT_BOUNDS } from '../../../src/domain/numeric-bounds'
 
 const FILE = 'sessions/x.json'
 
@@ -70,6 +71,7 @@ describe('config/parseSessionConfig', () => {
         risk: { limits: {}, accounts: {} },
         symbols: null,
         dedupeRetentionDays: null,
+        bounds: DEFAULT_BOUNDS,
         source: FILE
       })
       expect(Object.isFrozen(s)).to.equal(true)

@@ -1,5 +1,6 @@
 import { expect } from 'chai'
-import { ORD_REJ, validateNewOrder, type NewOrderRequest, type ValidNewOrder, type Validation, type ValidationRules } from '../../../src/domain/new-order'
+import { DEFAULT_RULES, ORD_REJ, validateNewOrder, type NewOrderRequest, type ValidNewOrder, type Validation, type ValidationRules } from '../../../src/domain/new-order'
+import { Decimal } from '../../../src/domain/money'
 
 /** A valid Day limit buy; each test changes only what it is about. */
 function req (over: Partial<NewOrderRequest> = {}): NewOrderRequest {
@@ -172,13 +173,13 @@ describe('domain/validateNewOrder', () => {
     })
 
     it('applies maxQtyDecimals from the rules (0 decimals: 1.5 rejected, 100 accepted)', () => {
-      const wholeShares: ValidationRules = { maxQtyDecimals: 0 }
+      const wholeShares: ValidationRules = { ...DEFAULT_RULES, maxQtyDecimals: 0 }
       expectReject(req({ orderQty: '1.5' }), 13, ['OrderQty(38)=1.5', '0 decimals'], wholeShares)
       expect(accepted(validateNewOrder(req({ orderQty: '100' }), wholeShares)).orderQty.toFixed()).to.equal('100')
     })
 
     it('counts significant decimals only: FIX 4.4 says "23.0" = "23" (100.00 passes a 0-decimal rule)', () => {
-      const o = accepted(validateNewOrder(req({ orderQty: '100.00' }), { maxQtyDecimals: 0 }))
+      const o = accepted(validateNewOrder(req({ orderQty: '100.00' }), { ...DEFAULT_RULES, maxQtyDecimals: 0 }))
       expect(o.orderQty.toFixed()).to.equal('100')
     })
   })
@@ -224,6 +225,49 @@ describe('domain/validateNewOrder', () => {
 
     it('drops a StopPx(99) sent on a limit order (not routed with a stop price)', () => {
       expect(accepted(validateNewOrder(req({ ordType: '2', stopPx: '149' }))).stopPx).to.equal(null)
+    })
+  })
+
+  describe('number bounds (issue 9: numbers without bounds)', () => {
+    it('rejects a 45-digit OrderQty with OrdRejReason 13, naming the field and the maximum, value shortened', () => {
+      const rej = rejected(validateNewOrder(req({ orderQty: '123456789012345678901234567890123456789012345' })))
+      expect(rej).to.deep.equal({ ordRejReason: 13, text: 'OrderQty(38)=12345678901234567890...(45 chars) is above the maximum 1000000000000' })
+    })
+
+    it('rejects 1,000 nines and 10^13 as OrderQty (13), accepts 10^12', () => {
+      expectReject(req({ orderQty: '9'.repeat(1000) }), 13, ['OrderQty(38)=', 'is above the maximum 1000000000000'])
+      expect(rejected(validateNewOrder(req({ orderQty: '10000000000000' }))).text).to.equal('OrderQty(38)=10000000000000 is above the maximum 1000000000000')
+      expect(accepted(validateNewOrder(req({ orderQty: '1000000000000' }))).orderQty.toFixed()).to.equal('1000000000000')
+    })
+
+    it('rejects Price(44)=10^40 and 10^-30 (plain decimals) with OrdRejReason 99, naming the bound', () => {
+      const big = '1' + '0'.repeat(40)
+      expect(rejected(validateNewOrder(req({ price: big })))).to.deep.equal({ ordRejReason: 99, text: `Price(44)=${big.slice(0, 20)}...(41 chars) is above the maximum 1000000000` })
+      const small = '0.' + '0'.repeat(29) + '1'
+      expect(rejected(validateNewOrder(req({ price: small })))).to.deep.equal({ ordRejReason: 99, text: `Price(44)=${small} has more than 8 decimals` })
+    })
+
+    it('accepts prices at both ends of 10^-8 … 10^9', () => {
+      expect(accepted(validateNewOrder(req({ price: '0.00000001' }))).price?.toFixed()).to.equal('0.00000001')
+      expect(accepted(validateNewOrder(req({ price: '1000000000' }))).price?.toFixed()).to.equal('1000000000')
+    })
+
+    it('gives StopPx(99) the price bounds, even on an order that would drop it', () => {
+      expect(rejected(validateNewOrder(req({ ordType: '3', price: null, stopPx: '1000000001' })))).to.deep.equal({ ordRejReason: 99, text: 'StopPx(99)=1000000001 is above the maximum 1000000000' })
+      expect(rejected(validateNewOrder(req({ ordType: '4', stopPx: '0.000000001' })))).to.deep.equal({ ordRejReason: 99, text: 'StopPx(99)=0.000000001 has more than 8 decimals' })
+    })
+
+    it('follows the session\'s bounds: maxQty, minPrice, maxPrice, maxPriceDecimals', () => {
+      const rules: ValidationRules = { ...DEFAULT_RULES, maxQty: new Decimal(500), minPrice: new Decimal('0.01'), maxPrice: new Decimal(1000), maxPriceDecimals: 4 }
+      expect(rejected(validateNewOrder(req({ orderQty: '501' }), rules)).text).to.equal('OrderQty(38)=501 is above the maximum 500')
+      expect(rejected(validateNewOrder(req({ price: '0.005' }), rules)).text).to.equal('Price(44)=0.005 is below the minimum 0.01')
+      expect(rejected(validateNewOrder(req({ price: '1000.5' }), rules)).text).to.equal('Price(44)=1000.5 is above the maximum 1000')
+      expect(rejected(validateNewOrder(req({ price: '10.12345' }), rules)).text).to.equal('Price(44)=10.12345 has more than 4 decimals')
+      expect(accepted(validateNewOrder(req({ orderQty: '500', price: '999.9999' }), rules)).orderQty.toFixed()).to.equal('500')
+    })
+
+    it('shortens a long non-number in Text', () => {
+      expect(rejected(validateNewOrder(req({ orderQty: 'x'.repeat(500) }))).text).to.equal('OrderQty(38)=xxxxxxxxxxxxxxxxxxxx...(500 chars) is not a number')
     })
   })
 

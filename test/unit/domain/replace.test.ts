@@ -3,6 +3,7 @@ import { Decimal, ZERO } from '../../../src/domain/money'
 import { asClOrdId, asOrderId } from '../../../src/domain/ids'
 import type { Order } from '../../../src/domain/order'
 import { CXL_REJ, validateReplace, type ReplaceRequest, type ReplaceValidation } from '../../../src/domain/replace'
+import { DEFAULT_RULES } from '../../../src/domain/new-order'
 
 const d = (s: string): Decimal => new Decimal(s)
 
@@ -141,8 +142,8 @@ describe('domain/replace validateReplace', () => {
     })
 
     it('follows the session\'s rules: a fractional OrderQty is refused when no decimals are allowed', () => {
-      expect(refusal(validateReplace(order(), req({ orderQty: '100.5' }), { maxQtyDecimals: 0 }))).to.deep.equal({ cxlRejReason: 99, text: 'OrderQty(38)=100.5 has more than 0 decimals' })
-      expect(values(validateReplace(order(), req({ orderQty: '101' }), { maxQtyDecimals: 0 })).orderQty).to.equal('101')
+      expect(refusal(validateReplace(order(), req({ orderQty: '100.5' }), { ...DEFAULT_RULES, maxQtyDecimals: 0 }))).to.deep.equal({ cxlRejReason: 99, text: 'OrderQty(38)=100.5 has more than 0 decimals' })
+      expect(values(validateReplace(order(), req({ orderQty: '101' }), { ...DEFAULT_RULES, maxQtyDecimals: 0 })).orderQty).to.equal('101')
     })
 
     it('accepts the FIX float forms "150." and ".5"', () => {
@@ -239,6 +240,28 @@ describe('domain/replace validateReplace', () => {
         const v = validateReplace(o, req({ stopPx: '9.5' }))
         expect(!v.ok || v.values.stopPx === null, `OrdType ${o.ordType}`).to.equal(true)
       }
+    })
+  })
+
+  describe('number bounds (issue 9: numbers without bounds)', () => {
+    it('refuses an OrderQty above the maximum, naming field and bound (45 digits, 1,000 nines, 10^13)', () => {
+      expect(refusal(validateReplace(order(), req({ orderQty: '123456789012345678901234567890123456789012345' }))))
+        .to.deep.equal({ cxlRejReason: 99, text: 'OrderQty(38)=12345678901234567890...(45 chars) is above the maximum 1000000000000' })
+      expect(refusal(validateReplace(order(), req({ orderQty: '9'.repeat(1000) }))).text).to.match(/^OrderQty\(38\)=9{20}\.\.\.\(1000 chars\) is above the maximum 1000000000000$/)
+      expect(refusal(validateReplace(order(), req({ orderQty: '10000000000000' }))).text).to.equal('OrderQty(38)=10000000000000 is above the maximum 1000000000000')
+    })
+
+    it('refuses a Price or StopPx outside 10^-8 … 10^9', () => {
+      expect(refusal(validateReplace(order(), req({ price: '1' + '0'.repeat(40) }))).text).to.match(/^Price\(44\)=.* is above the maximum 1000000000$/)
+      expect(refusal(validateReplace(order(), req({ price: '0.' + '0'.repeat(29) + '1' }))).text).to.match(/^Price\(44\)=.* has more than 8 decimals$/)
+      expect(refusal(validateReplace(order(STOP_LIMIT), req({ stopPx: '2000000000' })))).to.deep.equal({ cxlRejReason: 99, text: 'StopPx(99)=2000000000 is above the maximum 1000000000' })
+    })
+
+    it('follows the session\'s bounds', () => {
+      const rules = { ...DEFAULT_RULES, maxQty: new Decimal(150), minPrice: new Decimal('1') }
+      expect(refusal(validateReplace(order(), req({ orderQty: '151' }), rules)).text).to.equal('OrderQty(38)=151 is above the maximum 150')
+      expect(refusal(validateReplace(order(), req({ price: '0.5' }), rules)).text).to.equal('Price(44)=0.5 is below the minimum 1')
+      expect(values(validateReplace(order(), req({ orderQty: '150' }), rules)).orderQty).to.equal('150')
     })
   })
 

@@ -150,6 +150,34 @@ describe('oms/normalizeExecution', () => {
     })
   })
 
+  describe('numbers beyond what we compute with exactly (issue 9)', () => {
+    it('refuses a 1,000-digit LastQty(32) as out of bounds, naming field and bound', () => {
+      expect(normalizeExecution(trade({ lastQty: '9'.repeat(1000) }))).to.deep.equal({ ok: false, outOfBounds: true, problem: 'LastQty(32)=99999999999999999999...(1000 chars) is above the maximum 1000000000000000' })
+    })
+
+    it('refuses a LastPx(31) of 10^40, a LastQty with 11 decimals and a 10^13 Commission(12)', () => {
+      expect(normalizeExecution(trade({ lastPx: '1' + '0'.repeat(40) }))).to.include({ ok: false, outOfBounds: true })
+      expect(problem(normalizeExecution(trade({ lastQty: '1.00000000001' })))).to.equal('LastQty(32)=1.00000000001 has more than 10 decimals')
+      expect(problem(normalizeExecution(trade({ commission: '-10000000000000' })))).to.equal('Commission(12)=-10000000000000 is below the minimum -1000000000000')
+    })
+
+    it('refuses an out-of-bounds restated OrderQty(38) and status CumQty(14) / AvgPx(6)', () => {
+      expect(normalizeExecution(er({ execType: 'D', orderQty: '9'.repeat(50) }))).to.include({ ok: false, outOfBounds: true })
+      expect(problem(normalizeExecution(er({ execType: 'I', cumQty: '1' + '0'.repeat(20) })))).to.equal('CumQty(14)=100000000000000000000 is above the maximum 1000000000000000')
+      expect(normalizeExecution(er({ execType: 'I', cumQty: '5', avgPx: '0.' + '0'.repeat(40) + '1' }))).to.include({ ok: false, outOfBounds: true })
+    })
+
+    it('still accepts the widest in-bounds values, zero LastPx, a negative commission and a zero or unreadable status CumQty', () => {
+      expect(shown(normalizeExecution(trade({ lastQty: '999999999999999.9999999999', lastPx: '0', commission: '-1.5' }))))
+        .to.deep.equal({ ok: true, event: { kind: 'Trade', lastQty: '999999999999999.9999999999', lastPx: '0', commission: '-1.5' } })
+      expect(shown(normalizeExecution(er({ execType: 'I', cumQty: '0', avgPx: 'x' })))).to.deep.equal({ ok: true, event: { kind: 'Status', ordStatus: '0', cumQty: '0', avgPx: null } })
+    })
+
+    it('keeps plain problems (not a number) apart from out-of-bounds ones', () => {
+      expect(normalizeExecution(trade({ lastQty: 'abc' }))).to.deep.equal({ ok: false, problem: 'trade with bad LastQty(32)=abc' })
+    })
+  })
+
   describe('problems', () => {
     it('reports a missing ExecID(17) as a problem, whatever the ExecType(150)', () => {
       for (const execType of ['0', 'F', '8', 'Z']) {
