@@ -43,9 +43,9 @@ export type ReplaceValidation =
 const refuse = (text: string): ReplaceValidation => ({ ok: false, cxlRejReason: CXL_REJ.OTHER, text })
 
 export function validateReplace (o: Order, r: ReplaceRequest, rules: ValidationRules = DEFAULT_RULES): ReplaceValidation {
-  if (r.symbol != null && r.symbol !== o.symbol) return refuse(`Symbol(55) cannot change on replace (${o.symbol} → ${r.symbol})`)
-  if (r.side != null && r.side !== o.side) return refuse(`Side(54) cannot change on replace (${o.side} → ${r.side})`)
-  if (r.ordType != null && r.ordType !== o.ordType) return refuse(`OrdType(40) cannot change on replace (${o.ordType} → ${r.ordType})`)
+  if (r.symbol != null && r.symbol !== o.symbol) return refuse(`Symbol(55) cannot change on replace (${o.symbol} -> ${r.symbol})`)
+  if (r.side != null && r.side !== o.side) return refuse(`Side(54) cannot change on replace (${o.side} -> ${r.side})`)
+  if (r.ordType != null && r.ordType !== o.ordType) return refuse(`OrdType(40) cannot change on replace (${o.ordType} -> ${r.ordType})`)
   // The session's bounds, on the raw string, as for a new order (numeric-bounds.ts).
   const q = r.orderQty == null ? null : parseBounded(r.orderQty, qtyBound(rules))
   if (q != null && !q.ok) return refuse(`OrderQty(38)=${showValue(r.orderQty)} ${boundWhy(q, 'must be a positive number', 'must be a positive number')}`)

@@ -183,6 +183,12 @@ describe('hostile input from a client (real socket, real Postgres)', function ()
     await expectSessionUp('AFTER-LONG-ID')
   })
 
+  it('answers a replace that changes the Symbol with an OrderCancelReject whose Text can be sent (it once held a U+2192 arrow and failed to encode)', async () => {
+    send('G', '11=TI-2R|41=TI-2|55=MSFT|54=1|60=<NOW>|38=100|40=2|44=10|')
+    const r = await nextAnswer()
+    expect([r.msgType, r.get(434), r.get(102), r.get(58)], r.text).to.deep.equal(['9', '2', '99', 'Symbol(55) cannot change on replace (AAPL -> MSFT)'])
+  })
+
   it('leaves no stored order unsendable: nothing is pending, and a mass cancel reaches the broker for every open order', async () => {
     await h.gateway.drain()
     const pending = await h.gateway.db('orders').where({ client_session: 'client1', state: 'PendingNew' }).count({ n: '*' }).first()

@@ -100,15 +100,15 @@ describe('domain/replace validateReplace', () => {
     })
 
     it('refuses a change of Symbol(55), naming both symbols', () => {
-      expect(refusal(validateReplace(order(), req({ symbol: 'MSFT' })))).to.deep.equal({ cxlRejReason: 99, text: 'Symbol(55) cannot change on replace (AAPL → MSFT)' })
+      expect(refusal(validateReplace(order(), req({ symbol: 'MSFT' })))).to.deep.equal({ cxlRejReason: 99, text: 'Symbol(55) cannot change on replace (AAPL -> MSFT)' })
     })
 
     it('refuses a change of Side(54), naming both sides', () => {
-      expect(refusal(validateReplace(order(), req({ side: '2' })))).to.deep.equal({ cxlRejReason: 99, text: 'Side(54) cannot change on replace (1 → 2)' })
+      expect(refusal(validateReplace(order(), req({ side: '2' })))).to.deep.equal({ cxlRejReason: 99, text: 'Side(54) cannot change on replace (1 -> 2)' })
     })
 
     it('refuses a change of OrdType(40), naming both types', () => {
-      expect(refusal(validateReplace(order(), req({ ordType: '1' })))).to.deep.equal({ cxlRejReason: 99, text: 'OrdType(40) cannot change on replace (2 → 1)' })
+      expect(refusal(validateReplace(order(), req({ ordType: '1' })))).to.deep.equal({ cxlRejReason: 99, text: 'OrdType(40) cannot change on replace (2 -> 1)' })
     })
 
     it('reports the Symbol change first when a request breaks several rules', () => {
