@@ -541,8 +541,16 @@ export class FuzzGenerator {
     if (needsPad) parts.push(resyncPad(overrun))
     const seqField = fields.find(([t]) => t === '34')
     const clField = fields.find(([t]) => t === '11')
+    // what the gateway will read: after byte flips, the values as they are on the wire
+    const wire = flips > 0 ? bytes.toString('latin1') : null
     const echo: Array<[number, string]> = []
-    for (const t of ['1', '55']) { const f = fields.find(([x]) => x === t); if (f != null) echo.push([Number(t), f[1]]) }
+    for (const t of ['1', '55']) {
+      const f = fields.find(([x]) => x === t)
+      if (f == null) continue
+      if (wire == null) { echo.push([Number(t), f[1]]); continue }
+      const at = wire.indexOf(`${SOH}${t}=`)
+      if (at >= 0) echo.push([Number(t), wire.slice(at + t.length + 2, wire.indexOf(SOH, at + 1))])
+    }
     return {
       n,
       template: d.template,
